@@ -20,7 +20,7 @@ T = TypeVar("T", bound="MediaContent")
 @_attrs_define
 class MediaContent:
     """Fields common to received media. The file itself is encrypted on WhatsApp's CDN; pass `mediaKey`, `directPath`,
-    `url` and `mimetype` to `downloadMedia` to get it.
+    `url` and `mimetype` to `downloadMediaMessage` to get it.
 
         Attributes:
             url (str | Unset): Encrypted media URL.
