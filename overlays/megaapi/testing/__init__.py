@@ -1,0 +1,34 @@
+"""A local, stateful Mega-api emulator built on the shipped spec, for tests, demos and other languages.
+
+Needs the `testing` extra (starlette, uvicorn, jsonschema, pyyaml). `import megaapi` never imports this package.
+
+    from megaapi.testing import Emulator, serve
+
+    with serve() as served:            # a fresh emulator with one connected instance, on a free loopback port
+        print(served.base_url, served.instance_key, served.token)
+        served.emulator.receive_text("5511988887777", "Oi!")
+
+From a shell: `python -m megaapi.testing --port 8000`. With pytest: the `megaapi_emulator`, `megaapi_client` and
+`megaapi_async_client` fixtures of `megaapi.testing.pytest_plugin`.
+"""
+
+from megaapi.testing.delivery import Delivery
+from megaapi.testing.emulator import Emulator
+from megaapi.testing.faults import Fault, FaultKind, Faults
+from megaapi.testing.server import ServedEmulator, serve
+from megaapi.testing.state import Group, Instance
+from megaapi.testing.validation import response_error, webhook_event_error
+
+__all__ = [
+    "Delivery",
+    "Emulator",
+    "Fault",
+    "FaultKind",
+    "Faults",
+    "Group",
+    "Instance",
+    "ServedEmulator",
+    "response_error",
+    "serve",
+    "webhook_event_error",
+]

@@ -1,0 +1,153 @@
+"""The shipped openapi.yaml, read once and turned into a table of operations the emulator routes."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+SPEC_URI = "urn:megaapi:openapi"
+
+
+@functools.cache
+def spec_text() -> str:
+    """The spec exactly as shipped inside the `megaapi` package."""
+    return (files("megaapi") / "openapi.yaml").read_text(encoding="utf-8")
+
+
+@functools.cache
+def load_spec() -> dict[str, Any]:
+    loaded = yaml.load(spec_text(), Loader=_Loader)  # a safe loader, chosen above
+    if not isinstance(loaded, dict):
+        raise TypeError("openapi.yaml does not hold a mapping")
+    return loaded
+
+
+def pointer(*parts: str) -> str:
+    """A JSON pointer (RFC 6901) into the spec, escaping `~` and `/` in each part."""
+    return "".join("/" + part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    location: str
+    required: bool
+    schema_pointer: str
+    schema: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    operation_id: str
+    method: str
+    path: str
+    tag: str
+    admin: bool
+    parameters: tuple[Parameter, ...]
+    body_pointer: str | None
+    body_required: bool
+    statuses: frozenset[int]
+
+    def declares(self, status: int) -> bool:
+        return status in self.statuses
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Follow a local `$ref`; return the target and its pointer (None when `node` was inline)."""
+    ref = node.get("$ref")
+    if ref is None:
+        return node, None
+    if not isinstance(ref, str) or not ref.startswith("#/"):
+        raise ValueError(f"only local references are supported, got {ref!r}")
+    target: Any = spec
+    for part in ref[2:].split("/"):
+        target = target[part.replace("~1", "/").replace("~0", "~")]
+    return target, ref[1:]
+
+
+def _parameters(spec: dict[str, Any], path: str, method: str) -> tuple[Parameter, ...]:
+    item = spec["paths"][path]
+    found: dict[tuple[str, str], Parameter] = {}
+    # Operation-level parameters override path-level ones with the same name and location.
+    for owner, entries in (((path,), item.get("parameters", [])), ((path, method), item[method].get("parameters", []))):
+        for index, entry in enumerate(entries):
+            resolved, ref = _resolve(spec, entry)
+            base = ref if ref is not None else pointer("paths", *owner, "parameters", str(index))
+            parameter = Parameter(
+                name=resolved["name"],
+                location=resolved["in"],
+                required=bool(resolved.get("required", False)),
+                schema_pointer=base + "/schema",
+                schema=resolved.get("schema", {}),
+            )
+            found[(parameter.name, parameter.location)] = parameter
+    return tuple(found.values())
+
+
+def _security_schemes(operation: dict[str, Any], spec: dict[str, Any]) -> set[str]:
+    requirements = operation.get("security", spec.get("security", []))
+    return {name for requirement in requirements for name in requirement}
+
+
+@functools.cache
+def operations() -> tuple[Operation, ...]:
+    """Every operation under `paths`, in spec order."""
+    spec = load_spec()
+    found = []
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            if method not in item:
+                continue
+            operation = item[method]
+            body = operation.get("requestBody")
+            body_pointer = None
+            if body is not None:
+                body, ref = _resolve(spec, body)
+                base = ref if ref is not None else pointer("paths", path, method, "requestBody")
+                body_pointer = base + pointer("content", "application/json", "schema")
+            found.append(
+                Operation(
+                    operation_id=operation["operationId"],
+                    method=method.upper(),
+                    path=path,
+                    tag=operation["tags"][0],
+                    admin="adminBearerAuth" in _security_schemes(operation, spec),
+                    parameters=_parameters(spec, path, method),
+                    body_pointer=body_pointer,
+                    body_required=bool(body and body.get("required", False)),
+                    statuses=frozenset(int(code) for code in operation["responses"] if code.isdigit()),
+                )
+            )
+    return tuple(found)
+
+
+@functools.cache
+def operation(operation_id: str) -> Operation:
+    for candidate in operations():
+        if candidate.operation_id == operation_id:
+            return candidate
+    raise KeyError(operation_id)
+
+
+def response_schema_pointer(operation_id: str, status: int) -> str | None:
+    """Pointer to the JSON schema of a documented response, or None when it has no JSON body."""
+    spec = load_spec()
+    op = operation(operation_id)
+    response = spec["paths"][op.path][op.method.lower()]["responses"].get(str(status))
+    if response is None:
+        return None
+    resolved, ref = _resolve(spec, response)
+    if "application/json" not in resolved.get("content", {}):
+        return None
+    base = ref if ref is not None else pointer("paths", op.path, op.method.lower(), "responses", str(status))
+    return base + pointer("content", "application/json", "schema")
