@@ -151,7 +151,12 @@ EXPECTED = {
         "connection",
         chat_jid=None,
         sender_jid=None,
-        extra={"state": "close", "changed_at": at(14, 56, 40), "close_reason": "connection lost"},
+        extra={
+            "state": "close",
+            "changed_at": at(14, 56, 40),
+            "timestamp": 1689001000,  # this event's own field, left as delivered
+            "close_reason": "connection lost",
+        },
     ),
     "handwritten_connection_update_message": Expected(
         webhooks.ConnectionUpdateEvent,

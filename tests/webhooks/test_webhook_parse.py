@@ -357,6 +357,34 @@ def test_repr_is_short_and_hides_the_instance_key() -> None:
     assert payload(IMAGE)["instance_key"] not in repr(unknown)
 
 
+def test_the_public_names_are_pinned() -> None:
+    assert sorted(webhooks.__all__) == [
+        "AckStatus",
+        "AudioEvent",
+        "ConnectionUpdateEvent",
+        "ContactEvent",
+        "ConversationEvent",
+        "DocumentEvent",
+        "Event",
+        "ExtendedTextEvent",
+        "Handler",
+        "ImageEvent",
+        "InteractiveEvent",
+        "KINDS",
+        "Kind",
+        "LocationEvent",
+        "MessageAckEvent",
+        "QuotedMessage",
+        "StickerEvent",
+        "UnknownEvent",
+        "VideoEvent",
+        "WebhookApp",
+        "WebhookParseError",
+        "parse",
+    ]
+    assert all(hasattr(webhooks, name) for name in webhooks.__all__)
+
+
 def test_event_classes_subclass_the_generated_models_of_the_same_name() -> None:
     for event_class in [*EVENT_TYPES.values(), webhooks.UnknownEvent]:
         assert issubclass(event_class, getattr(generated, event_class.__name__))

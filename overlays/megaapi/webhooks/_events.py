@@ -54,7 +54,7 @@ class AckStatus(enum.IntEnum):
     PLAYED = 5  # a voice note or video was played
 
 
-# Names the underlying WhatsApp library gives the same codes, should a status arrive spelled out.
+# Should a status arrive spelled out: WhatsApp's own names for the codes (SERVER_ACK, DELIVERY_ACK, ...) and ours.
 _ACK_NAMES = {
     "ERROR": AckStatus.ERROR,
     "PENDING": AckStatus.PENDING,
