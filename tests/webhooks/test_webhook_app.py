@@ -166,7 +166,11 @@ async def test_the_token_is_masked_in_the_scope_servers_log_from() -> None:
     assert scope["query_string"] == b"a=1&token=***"
 
 
-async def test_uvicorn_access_log_never_shows_the_token(caplog: pytest.LogCaptureFixture) -> None:
+async def test_uvicorn_access_log_never_shows_the_token(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A uvicorn.Config with access_log=False, made by an earlier test, stops this logger from propagating.
+    monkeypatch.setattr(logging.getLogger("uvicorn.access"), "propagate", True)
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     port = listener.getsockname()[1]
