@@ -125,15 +125,26 @@ class Emulator:
             self._world.refuses_group_adds.update(self._phones(numbers))
 
     def add_group(
-        self, subject: str, participants: Iterable[str] = (), *, instance_key: str | None = None, admin: bool = True
+        self,
+        subject: str,
+        participants: Iterable[str] = (),
+        *,
+        instance_key: str | None = None,
+        admin: bool = True,
+        jid: str | None = None,
     ) -> Group:
-        """A group the instance belongs to: created by it (`admin=True`) or by the first participant."""
+        """A group the instance belongs to: created by it (`admin=True`) or by the first participant.
+
+        `jid` fixes the group's JID (for example one from the spec's examples); by default it is random.
+        """
         with self._world.lock:
             me = self.instance(instance_key)
             members = [normalize_jid(p) for p in participants]
             if not admin and not members:
                 raise ValueError("a group the instance does not administer needs another participant as its owner")
-            group = self._world.create_group(me, subject, members)
+            if jid is not None and (not is_group(jid) or jid in self._world.groups):
+                raise ValueError(f"{jid!r} is not a free group JID")
+            group = self._world.create_group(me, subject, members, jid=jid)
             if not admin:
                 group.owner = members[0]
                 group.participants[members[0]] = "superadmin"

@@ -213,9 +213,11 @@ class World:
         group.participants[jid] = None
         return "200"
 
-    def create_group(self, owner: Instance, subject: str, participants: Iterable[str]) -> Group:
+    def create_group(
+        self, owner: Instance, subject: str, participants: Iterable[str], *, jid: str | None = None
+    ) -> Group:
         group = Group(
-            jid=self.ids.group_jid(),
+            jid=jid or self.ids.group_jid(),
             subject=subject,
             owner=owner.jid,
             creation=self.now(),

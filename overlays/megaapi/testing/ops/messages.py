@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from collections.abc import Callable
 from typing import Any
@@ -86,7 +85,7 @@ def _decode(value: str) -> bytes:
     payload = match.group(2) if match else value
     try:
         return base64.b64decode(payload, validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or characters outside ASCII
         # The schema admits any string, so undecodable content is an application error.
         raise ApiError(200, "base64 does not hold base64-encoded data") from None
 
