@@ -12,13 +12,34 @@ From a shell: `python -m megaapi.testing --port 8000`. With pytest: the `megaapi
 `megaapi_async_client` fixtures of `megaapi.testing.pytest_plugin`.
 """
 
-from megaapi.testing.delivery import Delivery
-from megaapi.testing.emulator import Emulator
-from megaapi.testing.faults import Fault, FaultKind, Faults
-from megaapi.testing.server import ServedEmulator, serve
-from megaapi.testing.state import Group, Instance
-from megaapi.testing.validation import response_error, webhook_event_error
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from megaapi.testing.delivery import Delivery
+    from megaapi.testing.emulator import Emulator
+    from megaapi.testing.faults import Fault, FaultKind, Faults
+    from megaapi.testing.server import ServedEmulator, serve
+    from megaapi.testing.state import Group, Instance
+    from megaapi.testing.validation import response_error, webhook_event_error
+
+# Imported on first use: pytest loads `megaapi.testing.pytest_plugin` in every run, which imports this package,
+# and that must not pull in starlette, uvicorn and jsonschema (possibly not even installed) for nothing.
+_EXPORTS = {
+    "Delivery": "delivery",
+    "Emulator": "emulator",
+    "Fault": "faults",
+    "FaultKind": "faults",
+    "Faults": "faults",
+    "Group": "state",
+    "Instance": "state",
+    "ServedEmulator": "server",
+    "response_error": "validation",
+    "serve": "server",
+    "webhook_event_error": "validation",
+}
 __all__ = [
     "Delivery",
     "Emulator",
@@ -32,3 +53,10 @@ __all__ = [
     "serve",
     "webhook_event_error",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
