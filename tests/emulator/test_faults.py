@@ -5,7 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from megaapi.testing import Emulator, response_error, serve
-from spec_requests import KEY
+from megaapi.testing.spec import operations
+from spec_requests import KEY, prepare
+
+OPERATIONS = {operation.operation_id: operation for operation in operations()}
 
 TEXT = f"/rest/sendMessage/{KEY}/text"
 MESSAGE = {"messageData": {"to": "5511988887777", "text": "Oi"}}
@@ -112,3 +115,36 @@ def test_served_dropped_connection_is_a_transport_error(after_processing: bool) 
     assert retried.status_code == 200
     # Dropped before processing, nothing was sent; dropped after, the message went out but its answer did not.
     assert stored == (1 if after_processing else 0)
+
+
+JSON_SUCCESS = sorted(op for op in OPERATIONS if op != "getQrCode")  # getQrCode answers 200 with a PNG
+
+
+@pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
+@pytest.mark.parametrize("status", [429, 500])
+async def test_declared_fault_statuses_conform_for_every_operation(
+    operation_id: str, status: int, emulator: Emulator, client: httpx.AsyncClient
+) -> None:
+    request = prepare(emulator, OPERATIONS[operation_id])
+    emulator.faults.status(status, operation=operation_id)
+    headers = {"Authorization": f"Bearer {request.token}"}
+    response = await client.request(
+        request.method, request.url, params=request.params, json=request.body, headers=headers
+    )
+    assert response.status_code == status
+    assert response_error(operation_id, status, response.json()) is None
+
+
+@pytest.mark.parametrize("operation_id", JSON_SUCCESS)
+async def test_the_application_error_quirk_conforms_for_every_json_operation(
+    operation_id: str, emulator: Emulator, client: httpx.AsyncClient
+) -> None:
+    request = prepare(emulator, OPERATIONS[operation_id])
+    emulator.faults.app_error(operation=operation_id)
+    headers = {"Authorization": f"Bearer {request.token}"}
+    response = await client.request(
+        request.method, request.url, params=request.params, json=request.body, headers=headers
+    )
+    assert response.status_code == 200
+    assert response.json()["error"] is True
+    assert response_error(operation_id, 200, response.json()) is None
