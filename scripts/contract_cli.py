@@ -23,6 +23,10 @@ MAX_EXAMPLES = 100
 
 def _config(instance_key: str, token: str, admin_token: str) -> str:
     return f"""
+# No crash cache: it would be written into the working directory, the repository.
+[cache]
+enabled = false
+
 [generation]
 max-examples = {MAX_EXAMPLES}
 

@@ -55,6 +55,8 @@ CONFIG = schemathesis.Config.from_dict(
     {
         # A fixed seed keeps CI reproducible; set MEGAAPI_CONTRACT_SEED to explore other inputs.
         "seed": int(os.environ.get("MEGAAPI_CONTRACT_SEED", "20261124")),
+        # No crash cache: it would be written into the working directory, the repository.
+        "cache": {"enabled": False},
         "parameters": {"path.instance_key": KEY},
         # Per-operation headers only: a project-wide header would also be sent to the `account` operations.
         "operations": [
