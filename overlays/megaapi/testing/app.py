@@ -149,9 +149,7 @@ class _Endpoint:
         except ApiError as exc:
             return error_response(exc.status, exc.message)
         if isinstance(result, Reply):
-            if isinstance(result.body, bytes):
-                return Response(result.body, media_type=result.media_type)
-            return JSONResponse(result.body)
+            return Response(result.body, media_type=result.media_type)
         return JSONResponse(result)
 
 

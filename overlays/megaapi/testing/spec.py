@@ -51,7 +51,6 @@ class Operation:
     operation_id: str
     method: str
     path: str
-    tag: str
     admin: bool
     parameters: tuple[Parameter, ...]
     body_pointer: str | None
@@ -120,7 +119,6 @@ def operations() -> tuple[Operation, ...]:
                     operation_id=operation["operationId"],
                     method=method.upper(),
                     path=path,
-                    tag=operation["tags"][0],
                     admin="adminBearerAuth" in _security_schemes(operation, spec),
                     parameters=_parameters(spec, path, method),
                     body_pointer=body_pointer,

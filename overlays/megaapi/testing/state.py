@@ -122,7 +122,6 @@ class Instance:
     token: str = field(repr=False)
     phone: str
     push_name: str
-    host: str = "emulator"
     state: ConnectionState = "disconnected"
     pairing_code: str | None = None
     webhook_url: str = field(default="", repr=False)

@@ -41,8 +41,10 @@ class Call:
 
 @dataclass
 class Reply:
-    body: dict[str, Any] | bytes
-    media_type: str = "application/json"
+    """A non-JSON answer (handlers return a plain dict for JSON)."""
+
+    body: bytes
+    media_type: str
 
 
 Handler = Callable[[Call], Reply | dict[str, Any]]
