@@ -23,7 +23,7 @@ nox.options.error_on_missing_interpreters = True
 
 
 def _group(name: str) -> list[str]:
-    return nox.project.dependency_groups(PYPROJECT, name)
+    return list(nox.project.dependency_groups(PYPROJECT, name))
 
 
 def _node_tool(session: nox.Session, name: str) -> str:

@@ -1,0 +1,96 @@
+"""Logging for the SDK, with the secrets taken out.
+
+The instance key travels in every URL path and the token in a header, and httpx logs each request URL. Every client
+registers its secrets here, and a filter on the `megaapi`, `httpx` and `httpcore` loggers rewrites any record that
+contains one, replacing the secret with `***` before a handler sees it.
+
+Set `MEGAAPI_LOG=debug` (or `info`) to print the SDK's own log lines to stderr.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import Counter
+from urllib.parse import quote
+
+logger = logging.getLogger("megaapi")
+
+MASK = "***"
+# httpcore logs from these child loggers; a logger's filters do not apply to records of its children.
+_FILTERED_LOGGERS = (
+    "megaapi",
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+    "httpcore.socks",
+)
+
+
+class SecretFilter(logging.Filter):
+    """Masks every registered secret in a record's message; never drops a record."""
+
+    def __init__(self) -> None:
+        super().__init__("megaapi-secrets")
+        self._counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._secrets: tuple[str, ...] = ()
+
+    def add(self, *secrets: str) -> None:
+        with self._lock:
+            for secret in _forms(secrets):
+                self._counts[secret] += 1
+            self._refresh()
+
+    def discard(self, *secrets: str) -> None:
+        with self._lock:
+            for secret in _forms(secrets):
+                self._counts[secret] -= 1
+            self._counts = +self._counts
+            self._refresh()
+
+    def _refresh(self) -> None:
+        # Longest first, so a token that is a suffix of the instance key does not leave the key's prefix behind.
+        self._secrets = tuple(sorted(self._counts, key=len, reverse=True))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = self._secrets
+        if not secrets:
+            return True
+        message = record.getMessage()
+        if any(secret in message for secret in secrets):
+            record.msg = mask(message, secrets)
+            record.args = None
+        return True
+
+
+def _forms(secrets: tuple[str, ...]) -> set[str]:
+    # The URL-quoted form is what appears in request lines when the key has reserved characters.
+    return {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
+
+
+def mask(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+secret_filter = SecretFilter()
+
+
+def _install() -> None:
+    for name in _FILTERED_LOGGERS:
+        logging.getLogger(name).addFilter(secret_filter)
+    level = os.environ.get("MEGAAPI_LOG", "").strip().upper()
+    if level in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(level)
+
+
+_install()

@@ -1,0 +1,50 @@
+"""`api.webhook`: where and whether Mega-api delivers events."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from .. import arguments
+from ..errors import InvalidInputError
+from ..operations import Call, Namespace, R, endpoint
+
+if TYPE_CHECKING:
+    from megaapi_client.models import WebhookResponse
+
+
+class Webhook(Namespace[R]):
+    @endpoint
+    def get_webhook(self) -> Call[WebhookResponse]:
+        """The configured webhook URL and whether delivery is on (`webhook_data`)."""
+        from megaapi_client.api.webhook import get_webhook as op
+        from megaapi_client.models import WebhookResponse
+
+        return Call(op, {}, WebhookResponse, idempotent=True)
+
+    @endpoint
+    def configure_webhook(self, url: str | None, *, enabled: bool = True) -> Call[WebhookResponse]:
+        """Deliver events to `url`, or stop delivery with `enabled=False` (the URL may then be None).
+
+        Mega-api signs nothing: put a long random secret in the URL and check it on arrival
+        (`megaapi.webhooks.WebhookApp` does).
+        """
+        from megaapi_client.api.webhook import configure_webhook as op
+        from megaapi_client.models import ConfigureWebhookRequest, WebhookResponse, WebhookSettings
+
+        on = arguments.flag(enabled, "enabled")
+        address = webhook_url(url, required=on)
+        body = ConfigureWebhookRequest(message_data=WebhookSettings(webhook_url=address, webhook_enabled=on))
+        return Call(op, {"body": body}, WebhookResponse, idempotent=True)
+
+
+def webhook_url(url: str | None, *, required: bool) -> str:
+    if url is None or (isinstance(url, str) and not url.strip() and not required):
+        if required:
+            raise InvalidInputError("url is required to enable the webhook")
+        return ""
+    text = arguments.text(url, "url", max_length=2048).strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInputError("url must be an absolute http(s) URL that Mega-api can reach")
+    return text

@@ -1,0 +1,246 @@
+"""Sending a `Call`: credentials, retries, error mapping and parsing, shared by the sync and async clients.
+
+Everything except the I/O lives in `Runner`; `SyncRunner.run` and `AsyncRunner.run` are the same short loop, one
+blocking and one awaiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from . import retries
+from .errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APITimeoutError,
+    ConfigurationError,
+    OperationFailedError,
+    error_message,
+    parse_retry_after,
+    status_error_class,
+)
+from .logs import logger, mask
+
+if TYPE_CHECKING:
+    from .operations import Call
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """What a client needs to make requests; the secrets stay out of its repr."""
+
+    base_url: str
+    timeout: httpx.Timeout
+    max_retries: int
+    user_agent: str
+    instance_key_: str | None = field(repr=False)
+    token: str | None = field(repr=False)
+    admin_token: str | None = field(repr=False)
+
+    @property
+    def instance_key(self) -> str:
+        if self.instance_key_ is None:
+            raise ConfigurationError(
+                "This operation needs an instance key: pass instance_key=... or set MEGAAPI_INSTANCE_KEY"
+            )
+        return self.instance_key_
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        found = (self.instance_key_, self.token, self.admin_token)
+        return tuple(sorted((secret for secret in found if secret), key=len, reverse=True))
+
+    def authorization(self, *, admin: bool) -> str:
+        token = self.admin_token if admin else self.token
+        if token is None:
+            needed = "an admin token (admin_token=... or MEGAAPI_ADMIN_TOKEN)" if admin else "a token"
+            raise ConfigurationError(f"This operation needs {needed}")
+        return f"Bearer {token}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    kwargs: dict[str, Any]
+    operation: str
+
+
+class Runner:
+    """The I/O-free part of sending a call."""
+
+    def __init__(self, config: ClientConfig) -> None:
+        self.config = config
+
+    def _prepare(self, call: Call[Any]) -> _Request:
+        arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
+        built = call.module._get_kwargs(**arguments)
+        headers = {
+            "Authorization": self.config.authorization(admin=call.admin),
+            "User-Agent": self.config.user_agent,
+            **built.get("headers", {}),
+        }
+        kwargs = {
+            "method": built["method"],
+            "url": self.config.base_url + built["url"],
+            "params": built.get("params"),
+            "json": built.get("json"),
+            "headers": headers,
+            "timeout": self.config.timeout,
+        }
+        return _Request(kwargs, self._mask(f"{built['method'].upper()} {built['url']}"))
+
+    def _mask(self, text: str) -> str:
+        return mask(text, self.config.secrets)
+
+    def _retry_delay(
+        self, call: Call[Any], attempt: int, outcome: httpx.Response | httpx.TransportError
+    ) -> float | None:
+        if attempt >= self.config.max_retries:
+            return None
+        if isinstance(outcome, httpx.Response):
+            if not retries.status_is_retryable(outcome.status_code, idempotent=call.idempotent):
+                return None
+            return retries.delay(attempt, parse_retry_after(outcome.headers.get("retry-after")))
+        if not retries.error_is_retryable(outcome, idempotent=call.idempotent):
+            return None
+        return retries.delay(attempt, None)
+
+    def _log_attempt(self, request: _Request, attempt: int, outcome: httpx.Response | httpx.TransportError) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            result = outcome.status_code if isinstance(outcome, httpx.Response) else type(outcome).__name__
+            logger.debug("%s -> %s (attempt %d)", request.operation, result, attempt + 1)
+
+    def _connection_error(self, request: _Request, error: httpx.TransportError) -> APIConnectionError:
+        if isinstance(error, httpx.TimeoutException):
+            return APITimeoutError(operation=request.operation)
+        return APIConnectionError(operation=request.operation, reason=f"Connection error ({type(error).__name__})")
+
+    def _result(self, call: Call[T], request: _Request, response: httpx.Response) -> T:
+        status = response.status_code
+        if not 200 <= status < 300:
+            body = _json_or_none(response)
+            detail = error_message(body) or _snippet(response.text) or response.reason_phrase
+            error_class = status_error_class(status, addressed=call.recipient)
+            raise error_class(
+                self._mask(f"HTTP {status} from {request.operation}: {detail}"),
+                operation=request.operation,
+                response=response,
+                body=body,
+            )
+        if call.model is None and not response.headers.get("content-type", "").startswith("application/json"):
+            value: Any = response.content
+        else:
+            try:
+                body = response.json()
+            except ValueError:
+                raise APIResponseValidationError(
+                    self._mask(f"HTTP {status} from {request.operation} is not JSON: {_snippet(response.text)}"),
+                    operation=request.operation,
+                    response=response,
+                    body=None,
+                ) from None
+            if isinstance(body, dict) and body.get("error") in (True, "true"):
+                raise OperationFailedError(
+                    self._mask(f"{request.operation} failed: {error_message(body) or 'error: true'}"),
+                    operation=request.operation,
+                    response=response,
+                    body=body,
+                )
+            value = self._parse(call, request, response, body)
+        if call.finish is None:
+            return value  # type: ignore[no-any-return]
+        try:
+            return call.finish(value)
+        except ValueError as error:
+            raise APIResponseValidationError(
+                f"Unusable answer from {request.operation}: {error}",
+                operation=request.operation,
+                response=response,
+                body=None,
+            ) from None
+
+    def _parse(self, call: Call[Any], request: _Request, response: httpx.Response, body: Any) -> Any:
+        if call.model is None:
+            raise APIResponseValidationError(
+                f"{request.operation} answered JSON where a file was expected",
+                operation=request.operation,
+                response=response,
+                body=body,
+            )
+        try:
+            return call.model.from_dict(body)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise APIResponseValidationError(
+                f"HTTP {response.status_code} from {request.operation} does not match the documented shape "
+                f"({type(error).__name__})",
+                operation=request.operation,
+                response=response,
+                body=body,
+            ) from None
+
+
+class SyncRunner(Runner):
+    def __init__(self, config: ClientConfig, http: httpx.Client) -> None:
+        super().__init__(config)
+        self.http = http
+
+    def run(self, call: Call[T]) -> T:
+        request = self._prepare(call)
+        attempt = 0
+        while True:
+            outcome: httpx.Response | httpx.TransportError
+            try:
+                outcome = self.http.request(**request.kwargs)
+            except httpx.TransportError as error:
+                outcome = error
+            self._log_attempt(request, attempt, outcome)
+            delay = self._retry_delay(call, attempt, outcome)
+            if delay is None:
+                if isinstance(outcome, httpx.TransportError):
+                    raise self._connection_error(request, outcome) from None
+                return self._result(call, request, outcome)
+            time.sleep(delay)
+            attempt += 1
+
+
+class AsyncRunner(Runner):
+    def __init__(self, config: ClientConfig, http: httpx.AsyncClient) -> None:
+        super().__init__(config)
+        self.http = http
+
+    async def run(self, call: Call[T]) -> T:
+        request = self._prepare(call)
+        attempt = 0
+        while True:
+            outcome: httpx.Response | httpx.TransportError
+            try:
+                outcome = await self.http.request(**request.kwargs)
+            except httpx.TransportError as error:
+                outcome = error
+            self._log_attempt(request, attempt, outcome)
+            delay = self._retry_delay(call, attempt, outcome)
+            if delay is None:
+                if isinstance(outcome, httpx.TransportError):
+                    raise self._connection_error(request, outcome) from None
+                return self._result(call, request, outcome)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
