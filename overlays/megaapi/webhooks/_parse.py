@@ -7,13 +7,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from ..errors import MegaApiError
 from . import _conformance
 from ._events import EVENT_TYPES, Event, TypedEvent, UnknownEvent
 
 logger = logging.getLogger("megaapi.webhooks")
 
 
-class WebhookParseError(ValueError):
+class WebhookParseError(MegaApiError, ValueError):
     """The body is not a JSON object, so it cannot be a Mega-api event. The message never quotes the body."""
 
 
