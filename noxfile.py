@@ -96,7 +96,15 @@ def lint(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The unit, integration and contract tests."""
     session.install("-e", ".[testing]", *_group("test"), *_group("contract"))
-    session.run("pytest", *(session.posargs or ["tests"]))
+    # tests/spec belongs to the `spec` session.
+    session.run("pytest", *(session.posargs or ["tests", "--ignore=tests/spec"]))
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: serve the emulator and run examples/quickstart.py against it."""
+    session.install("-e", ".[testing]")
+    session.run("python", "scripts/demo.py")
 
 
 @nox.session
@@ -113,6 +121,8 @@ def publish(session: nox.Session) -> None:
         external=True, env=env,
     )  # fmt: skip
     types = dist / "typescript" / "megaapi.d.ts"
-    session.run(_node_tool(session, "openapi-typescript"), str(dist / "openapi.json"), "--output", str(types), external=True)
+    session.run(
+        _node_tool(session, "openapi-typescript"), str(dist / "openapi.json"), "--output", str(types), external=True
+    )
     session.run(_node_tool(session, "tsc"), "--project", "scripts/typescript-check/tsconfig.json", external=True)
     session.log(f"published to {dist}")
