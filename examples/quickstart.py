@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import uvicorn
 
 from megaapi import MegaApi
-from megaapi.webhooks import Event, MessageAckEvent, WebhookApp
+from megaapi.webhooks import ConversationEvent, Event, ExtendedTextEvent, MessageAckEvent, WebhookApp
 
 TO = os.environ.get("MEGAAPI_DEMO_TO", "5511988887777")
 FRIENDS = ["5511977776666", "5511966665555"]
@@ -70,11 +70,16 @@ def link_phone(api: MegaApi) -> None:
 
 def main() -> None:
     secret = secrets.token_urlsafe(24)
-    inbox: queue.Queue[Event] = queue.Queue()
+    inbox: queue.Queue[ConversationEvent | ExtendedTextEvent] = queue.Queue()
     receipts: queue.Queue[MessageAckEvent] = queue.Queue()
     app = WebhookApp(token=secret)
-    app.on("text")(inbox.put)
-    app.on_ack(receipts.put)
+
+    @app.on_any
+    def collect(event: Event) -> None:
+        if isinstance(event, ConversationEvent | ExtendedTextEvent):
+            inbox.put(event)
+        elif isinstance(event, MessageAckEvent):
+            receipts.put(event)
 
     with MegaApi() as api, webhook_receiver(app, int(os.environ.get("MEGAAPI_DEMO_PORT", "0"))) as port:
         link_phone(api)
@@ -87,7 +92,7 @@ def main() -> None:
             raise SystemExit(f"{TO} has no WhatsApp account")
         api.chats.update_presence(TO, "composing")
         hello = api.messages.send_text(TO, "Olá! 👋 Esta é uma mensagem do quickstart do megaapi.")
-        hello_id = hello.message_data.key.id
+        hello_id = hello.message_id
         say("Text sent", hello_id)
 
         api.messages.send_media(TO, PIXEL_PNG, caption="Um pixel, com carinho", file_name="pixel.png")
@@ -109,25 +114,27 @@ def main() -> None:
         api.messages.send_contact(TO, "Suporte Loja", "+55 11 4000-1234", organization="Loja Exemplo")
         say("Contact card sent")
 
-        group = api.groups.create_group("Clientes VIP (quickstart)", [TO]).data
-        say("Group created", f"{group.subject} {group.id}")
-        added = api.groups.add_participants(group.id, FRIENDS)
-        say("Participants added", ", ".join(f"{result.jid} ({result.status})" for result in added.data))
+        group = api.groups.create_group("Clientes VIP (quickstart)", [TO]).group_id
+        if group is None:
+            raise SystemExit("The server did not report the new group's id")
+        say("Group created", group)
+        added = api.groups.add_participants(group, FRIENDS)
+        say("Participants added", ", ".join(f"{result.jid} ({result.status})" for result in added.results))
 
         say("Waiting for a customer to write to the linked number...")
         incoming = inbox.get(timeout=60)
-        say(f"Message from {incoming.push_name or incoming.sender_jid}", incoming.text)
+        say(f"Message from {incoming.sender_name or incoming.sender_jid}", incoming.text)
         api.chats.mark_message_read(incoming.key)
         reply = api.messages.reply_to_message(
-            incoming.chat_jid, "Recebido, obrigado!", incoming.key, incoming.message.to_dict()
+            incoming.key.remote_jid, "Recebido, obrigado!", incoming.key, incoming.message
         )
-        say("Replied", reply.message_data.key.id)
+        say("Replied", reply.message_id)
 
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             receipt = receipts.get(timeout=30)
-            if receipt.key and receipt.key.id == hello_id:
-                say("Receipt for the first text", receipt.ack.name.lower() if receipt.ack else receipt.update)
+            if receipt.message_id == hello_id and receipt.ack is not None:
+                say("Receipt for the first text", receipt.ack.name.lower())
                 if receipt.is_read:
                     break
     say("Done")

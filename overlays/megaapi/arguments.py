@@ -5,11 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .errors import InvalidInputError
 
 T = TypeVar("T")
+
+
+class ToDict(Protocol):
+    """A generated model: anything that serialises itself to the wire's JSON object."""
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 # WhatsApp refuses longer messages.
 MAX_TEXT_LENGTH = 65_536

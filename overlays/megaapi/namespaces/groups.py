@@ -9,18 +9,15 @@ from .. import arguments, jid
 from ..operations import Call, Namespace, R, endpoint
 
 if TYPE_CHECKING:
-    from megaapi_client.models import (
-        CreateGroupResponse,
-        GroupInviteCodeResponse,
-        GroupListResponse,
-        GroupParticipantsResponse,
-        GroupResponse,
-        StatusResponse,
-    )
+    from megaapi_client.models import GroupInviteCodeResponse, GroupListResponse, GroupResponse, StatusResponse
+
+    from ..models import CreateGroupResponse, GroupParticipantsResponse
 
 
 def _participants(op: Any, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:
-    from megaapi_client.models import GroupParticipantsChange, GroupParticipantsRequest, GroupParticipantsResponse
+    from megaapi_client.models import GroupParticipantsChange, GroupParticipantsRequest
+
+    from ..models import GroupParticipantsResponse
 
     change = GroupParticipantsChange(
         jid=jid.group(group), participants=arguments.many(participants, "participants", jid.person)
@@ -74,7 +71,9 @@ class Groups(Namespace[R]):
     def create_group(self, name: str, participants: Sequence[str]) -> Call[CreateGroupResponse]:
         """Create a group named `name` with at least one other member (numbers or contact JIDs)."""
         from megaapi_client.api.groups import create_group as op
-        from megaapi_client.models import CreateGroupRequest, CreateGroupResponse, NewGroup
+        from megaapi_client.models import CreateGroupRequest, NewGroup
+
+        from ..models import CreateGroupResponse
 
         group = NewGroup(
             group_name=arguments.text(name, "name", max_length=100),

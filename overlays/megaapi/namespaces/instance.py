@@ -15,10 +15,8 @@ if TYPE_CHECKING:
 
     from megaapi_client.models import (
         ChatListResponse,
-        CheckNumberResponse,
         ContactListResponse,
         DownloadMediaResponse,
-        InstanceStatusResponse,
         MediaMessageKeys,
         MessageListResponse,
         PairingCodeResponse,
@@ -27,13 +25,16 @@ if TYPE_CHECKING:
         StatusResponse,
     )
 
+    from ..models import CheckNumberResponse, InstanceStatusResponse
+
 
 class Instance(Namespace[R]):
     @endpoint
     def get_instance_status(self) -> Call[InstanceStatusResponse]:
         """Whether a WhatsApp account is connected, and which: `instance.user` is set only while connected."""
         from megaapi_client.api.instance import get_instance_status as op
-        from megaapi_client.models import InstanceStatusResponse
+
+        from ..models import InstanceStatusResponse
 
         return Call(op, {}, InstanceStatusResponse, idempotent=True)
 
@@ -88,7 +89,8 @@ class Instance(Namespace[R]):
     def check_number(self, number: str) -> Call[CheckNumberResponse]:
         """Whether `number` (a phone number or contact JID) has WhatsApp; send to the returned `jid`."""
         from megaapi_client.api.instance import check_number as op
-        from megaapi_client.models import CheckNumberResponse
+
+        from ..models import CheckNumberResponse
 
         return Call(op, {"jid": jid.person(number)}, CheckNumberResponse, idempotent=True)
 

@@ -6,26 +6,22 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import arguments, jid, media
+from ..arguments import ToDict
 from ..errors import InvalidInputError
 from ..operations import Call, Namespace, R, endpoint
 from .chats import message_key
 
 if TYPE_CHECKING:
-    from megaapi_client.models import (
-        BulkSendResponse,
-        ListSection,
-        MessageKey,
-        SendMessageResponse,
-        TemplateButton,
-    )
+    from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
 
     from ..media import MediaSource, MediaType
+    from ..models import SendMessageResponse
 
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
 
 def _send(op: Any, body: Any) -> Call[SendMessageResponse]:
-    from megaapi_client.models import SendMessageResponse
+    from ..models import SendMessageResponse
 
     # A send is not idempotent: it is retried only where the server provably did not receive it.
     return Call(op, {"body": body}, SendMessageResponse, idempotent=False, recipient=True)
@@ -298,7 +294,7 @@ class Messages(Namespace[R]):
 
     @endpoint
     def forward_message(
-        self, to: str, key: MessageKey | Mapping[str, Any], message: Mapping[str, Any]
+        self, to: str, key: MessageKey | Mapping[str, Any], message: Mapping[str, Any] | ToDict
     ) -> Call[SendMessageResponse]:
         """Forward a message, given its `key` and its `message` object exactly as an event delivered them."""
         from megaapi_client.api.messages import forward_message as op
@@ -309,7 +305,7 @@ class Messages(Namespace[R]):
 
     @endpoint
     def reply_to_message(
-        self, to: str, text: str, key: MessageKey | Mapping[str, Any], message: Mapping[str, Any]
+        self, to: str, text: str, key: MessageKey | Mapping[str, Any], message: Mapping[str, Any] | ToDict
     ) -> Call[SendMessageResponse]:
         """Answer with `text`, quoting the message identified by `key` and carried in full in `message`."""
         from megaapi_client.api.messages import reply_to_message as op
