@@ -40,7 +40,8 @@ def served_app(app: Any) -> Iterator[str]:
 
 def load_bot() -> ModuleType:
     spec = importlib.util.spec_from_file_location("echo_bot", EXAMPLE)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
