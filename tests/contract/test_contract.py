@@ -11,9 +11,10 @@ import os
 from typing import Any
 
 import schemathesis
-from megaapi.testing import Emulator
 from schemathesis import Case
 from starlette.types import Receive, Scope, Send
+
+from megaapi.testing import Emulator
 
 KEY = "megaapi-contract"
 TOKEN = "contract-token"

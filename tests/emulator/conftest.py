@@ -13,9 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from spec_requests import ADMIN_TOKEN, KEY, TOKEN
+
 from megaapi.testing import Emulator
 from megaapi.testing.pytest_plugin import megaapi_async_client, megaapi_client, megaapi_emulator
-from spec_requests import ADMIN_TOKEN, KEY, TOKEN
 
 # The plugin's fixtures, for the tests of the plugin itself (pytest finds them through the `pytest11` entry point
 # once megaapi is installed; importing them here also covers running from a source checkout).

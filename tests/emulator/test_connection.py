@@ -9,8 +9,9 @@ import zlib
 
 import httpx
 import pytest
-from megaapi.testing import Emulator
 from spec_requests import ADMIN_TOKEN, KEY
+
+from megaapi.testing import Emulator
 
 STATUS = f"/rest/instance/{KEY}"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from spec_requests import prepare
+
 from megaapi.testing import Emulator, response_error
 from megaapi.testing.ops import HANDLERS
 from megaapi.testing.spec import operations
 from megaapi.testing.validation import check_request
-from spec_requests import prepare
 
 OPERATIONS = {operation.operation_id: operation for operation in operations()}
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from spec_requests import KEY, prepare
+
 from megaapi.testing import Emulator, response_error, serve
 from megaapi.testing.spec import operations
-from spec_requests import KEY, prepare
 
 OPERATIONS = {operation.operation_id: operation for operation in operations()}
 

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 import httpx
-from megaapi.testing import Emulator, response_error
 from spec_requests import KEY
+
+from megaapi.testing import Emulator, response_error
 
 GROUP = f"/rest/group/{KEY}"
 ME = "5561981278471@s.whatsapp.net"

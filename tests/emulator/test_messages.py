@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from megaapi.testing import Emulator, response_error
 from spec_requests import KEY
+
+from megaapi.testing import Emulator, response_error
 
 SEND = f"/rest/sendMessage/{KEY}"
 PNG = base64.b64decode(

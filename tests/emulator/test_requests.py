@@ -6,9 +6,10 @@ import json
 
 import httpx
 import pytest
+from spec_requests import ADMIN_TOKEN, TOKEN, prepare
+
 from megaapi.testing import Emulator, response_error
 from megaapi.testing.spec import operations
-from spec_requests import ADMIN_TOKEN, TOKEN, prepare
 
 OPERATIONS = {operation.operation_id: operation for operation in operations()}
 WITH_INSTANCE = sorted(op for op, spec in OPERATIONS.items() if "{instance_key}" in spec.path)

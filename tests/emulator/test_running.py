@@ -11,6 +11,7 @@ from typing import IO
 
 import httpx
 import pytest
+
 from megaapi.testing import Emulator, ServedEmulator, serve
 from megaapi.testing.spec import spec_text
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from megaapi.testing.spec import operation, pointer
 from megaapi.testing.validation import coerce_query, first_error
 

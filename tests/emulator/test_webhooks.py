@@ -7,8 +7,9 @@ import base64
 import httpx
 import pytest
 from conftest import Receiver
-from megaapi.testing import Emulator, webhook_event_error
 from spec_requests import KEY
+
+from megaapi.testing import Emulator, webhook_event_error
 
 ENVELOPE = ["instance_key", "jid", "messageType", "key", "messageTimestamp", "pushName", "broadcast", "message"]
 

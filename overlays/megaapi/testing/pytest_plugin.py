@@ -42,21 +42,15 @@ def megaapi_emulator() -> Iterator[ServedEmulator]:
         yield served
 
 
-def _client_arguments(served: ServedEmulator) -> dict[str, str]:
-    return {
-        "instance_key": served.instance_key,
-        "token": served.token,
-        "base_url": served.base_url,
-        "admin_token": served.admin_token,
-    }
-
-
 @pytest.fixture
 def megaapi_client(megaapi_emulator: ServedEmulator) -> Iterator[MegaApi]:
     """A `megaapi.MegaApi` bound to the emulator's instance (admin token included), closed after the test."""
     from megaapi import MegaApi
 
-    with MegaApi(**_client_arguments(megaapi_emulator)) as client:
+    served = megaapi_emulator
+    with MegaApi(
+        instance_key=served.instance_key, token=served.token, base_url=served.base_url, admin_token=served.admin_token
+    ) as client:
         yield client
 
 
@@ -65,5 +59,8 @@ async def megaapi_async_client(megaapi_emulator: ServedEmulator) -> AsyncIterato
     """A `megaapi.AsyncMegaApi` bound to the emulator's instance (admin token included), closed after the test."""
     from megaapi import AsyncMegaApi
 
-    async with AsyncMegaApi(**_client_arguments(megaapi_emulator)) as client:
+    served = megaapi_emulator
+    async with AsyncMegaApi(
+        instance_key=served.instance_key, token=served.token, base_url=served.base_url, admin_token=served.admin_token
+    ) as client:
         yield client
