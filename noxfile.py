@@ -108,6 +108,13 @@ def demo(session: nox.Session) -> None:
 
 
 @nox.session
+def prism(session: nox.Session) -> None:
+    """The integration tests through `prism proxy` in front of the emulator: an independent contract check."""
+    session.install("-e", ".[testing]", *_group("test"))
+    session.run("pytest", "tests/integration", *session.posargs, env={"MEGAAPI_PRISM": _node_tool(session, "prism")})
+
+
+@nox.session
 def publish(session: nox.Session) -> None:
     """Write dist/openapi.yaml, dist/openapi.json and dist/megaapi-api.html; type-check a TypeScript client."""
     session.install("pyyaml", "openapi-spec-validator==0.9.0")
