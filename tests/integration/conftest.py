@@ -83,12 +83,18 @@ class Setup:
 
     def client(self) -> MegaApi:
         return MegaApi(
-            instance_key=self.instance.key, token=self.instance.token, admin_token=self.admin_token, base_url=self.base_url
+            instance_key=self.instance.key,
+            token=self.instance.token,
+            admin_token=self.admin_token,
+            base_url=self.base_url,
         )
 
     def async_client(self) -> AsyncMegaApi:
         return AsyncMegaApi(
-            instance_key=self.instance.key, token=self.instance.token, admin_token=self.admin_token, base_url=self.base_url
+            instance_key=self.instance.key,
+            token=self.instance.token,
+            admin_token=self.admin_token,
+            base_url=self.base_url,
         )
 
 
