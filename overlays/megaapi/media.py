@@ -2,7 +2,7 @@
 
 `send_media` takes a path, bytes, a binary file object or a public URL. A URL is handed to the server
 (`sendMediaUrl`); anything else is uploaded as a base64 data URL (`sendMediaBase64`), which the server refuses
-above about 16 MB, so larger files are rejected here before any upload.
+above about 16 MB, so larger files are rejected here before any upload. Uploads are encoded while they are sent.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import base64
 import binascii
 import mimetypes
 import os
+from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal, TypeAlias
@@ -40,42 +41,102 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 @dataclass(frozen=True, slots=True)
 class Media:
-    """A file ready to send: either its bytes or a URL the server downloads, plus its name and MIME type."""
+    """A file ready to send: a URL the server downloads, or content (bytes, or a file read when sending)."""
 
-    data: bytes | None
     url: str | None
+    content: bytes | Path | None
+    size: int
     file_name: str | None
     mime_type: str
 
+    def chunks(self, size: int = 3 * 65_536) -> Iterator[bytes]:
+        """The content in pieces whose length is a multiple of 3, so each piece base64-encodes on its own."""
+        if isinstance(self.content, Path):
+            with self.content.open("rb") as file:
+                while piece := file.read(size):
+                    yield piece
+        elif self.content is not None:
+            view = memoryview(self.content)
+            for start in range(0, len(view), size):
+                yield bytes(view[start : start + size])
+
 
 def load(source: MediaSource, *, file_name: str | None = None, mime_type: str | None = None) -> Media:
-    """Read `source` (path, bytes, binary file object or http(s) URL) without sending anything."""
+    """Check `source` (path, bytes, binary file object or http(s) URL) and describe it, without sending anything.
+
+    A path is only opened to sniff its type; its content is read while the upload is sent.
+    """
     if isinstance(source, str) and source.startswith(("http://", "https://")):
         name = file_name or PurePosixPath(urlsplit(source).path).name or None
-        return Media(None, source, name, mime_type or _guess(name, b"") or DEFAULT_MIME_TYPE)
+        return Media(source, None, 0, name, mime_type or _guess(name, b"") or DEFAULT_MIME_TYPE)
+    content: bytes | Path
     if isinstance(source, str | os.PathLike):
-        path = Path(source)
-        if not path.is_file():
-            raise InvalidInputError(f"No such file: {path}")
-        _check_size(path.stat().st_size)
-        data = path.read_bytes()
-        name = file_name or path.name
+        content = Path(source)
+        if not content.is_file():
+            raise InvalidInputError(f"No such file: {content}")
+        size = content.stat().st_size
+        with content.open("rb") as file:
+            head = file.read(16)
+        name = file_name or content.name
     elif isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-        name = file_name
+        content = bytes(source)
+        size, head, name = len(content), content[:16], file_name
     elif hasattr(source, "read"):
-        data = source.read(MAX_UPLOAD_BYTES + 1)
-        if not isinstance(data, bytes):
+        content = source.read(MAX_UPLOAD_BYTES + 1)
+        if not isinstance(content, bytes):
             raise InvalidInputError("File objects must be opened in binary mode ('rb')")
-        name = file_name or _basename(getattr(source, "name", None))
+        size, head, name = len(content), content[:16], file_name or _basename(getattr(source, "name", None))
     else:
         raise InvalidInputError(
             f"Media must be a path, bytes, a binary file object or an http(s) URL, not {type(source).__name__}"
         )
-    if not data:
+    if size == 0:
         raise InvalidInputError("The media file is empty")
-    _check_size(len(data))
-    return Media(data, None, name, mime_type or _guess(name, data) or DEFAULT_MIME_TYPE)
+    if size > MAX_UPLOAD_BYTES:
+        raise InvalidInputError(
+            f"The file has {size} bytes, above the {MAX_UPLOAD_BYTES // (1024 * 1024)} MB upload limit; "
+            "host it and send its URL instead"
+        )
+    return Media(None, content, size, name, mime_type or _guess(name, head) or DEFAULT_MIME_TYPE)
+
+
+class Base64Upload:
+    """The JSON body of a base64 upload, produced piece by piece as it is sent.
+
+    The generated client serialises the request with a placeholder in place of the file; the body is that JSON
+    with the placeholder replaced by the data URL, whose base64 is encoded chunk by chunk from the content. Memory
+    stays flat whatever the file size, and the body can be iterated again if the request is retried.
+    """
+
+    PLACEHOLDER = "megaapi-upload-placeholder-6f1d0c"
+
+    def __init__(self, document: str, media: Media) -> None:
+        before, found, after = document.partition(self.PLACEHOLDER)
+        if not found or self.PLACEHOLDER in after:
+            raise ValueError("the request body must hold the upload placeholder exactly once")
+        self._head = f"{before}data:{media.mime_type};base64,".encode()
+        self._tail = after.encode()
+        self._media = media
+        self.length = len(self._head) + 4 * -(-media.size // 3) + len(self._tail)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._head
+        for piece in self._media.chunks():
+            yield base64.b64encode(piece)
+        yield self._tail
+
+    def for_async(self) -> _AsyncPieces:
+        """The same body for httpx.AsyncClient, which takes async iterables only."""
+        return _AsyncPieces(self)
+
+
+class _AsyncPieces:
+    def __init__(self, pieces: Iterable[bytes]) -> None:
+        self._pieces = pieces
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in self._pieces:
+            yield piece
 
 
 def media_type_for(mime_type: str) -> MediaType:
@@ -90,11 +151,6 @@ def media_type_for(mime_type: str) -> MediaType:
     return "document"
 
 
-def data_url(data: bytes, mime_type: str) -> str:
-    """`data:<mime>;base64,<data>`, the upload form seen working with `sendMediaBase64`."""
-    return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
-
-
 def decode(value: str) -> bytes:
     """File bytes from the base64 the API returns, raw or as a data URL."""
     payload = value.partition(",")[2] if value.startswith("data:") else value
@@ -102,14 +158,6 @@ def decode(value: str) -> bytes:
         return base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError) as error:
         raise ValueError("The media payload is not valid base64") from error
-
-
-def _check_size(size: int) -> None:
-    if size > MAX_UPLOAD_BYTES:
-        raise InvalidInputError(
-            f"The file has {size} bytes, above the {MAX_UPLOAD_BYTES // (1024 * 1024)} MB upload limit; "
-            "host it and send its URL instead"
-        )
 
 
 def _guess(name: str | None, data: bytes) -> str | None:

@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, overload
 
 if TYPE_CHECKING:
+    from .media import Media
     from .runner import AsyncRunner, SyncRunner
 
 P = ParamSpec("P")
@@ -34,7 +35,8 @@ class Model(Protocol):
 class Call(Generic[T]):
     """One request to Mega-api, ready to send.
 
-    `module` is the generated module of the operation (its `_get_kwargs` builds method, path, query and body);
+    `module` is the generated module of the operation (its `_get_kwargs` builds method, path, query and body;
+    with `upload`, the body's placeholder is replaced by the file's data URL, encoded as it is sent);
     `model` parses a successful JSON body, or is None for a binary body; `finish` turns the parsed value into
     what the method returns. `idempotent` calls are retried after any transient failure; the others (sends,
     creations) only when the server provably did not receive them. `admin` calls use the account's admin token
@@ -47,6 +49,7 @@ class Call(Generic[T]):
     idempotent: bool
     admin: bool = False
     recipient: bool = False
+    upload: Media | None = None
     finish: Callable[[Any], T] | None = field(default=None)
 
 

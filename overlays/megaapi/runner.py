@@ -7,6 +7,7 @@ blocking and one awaiting.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import retries
+from . import media, retries
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -94,6 +95,11 @@ class Runner:
             "headers": headers,
             "timeout": self.config.timeout,
         }
+        if call.upload is not None:
+            document = json.dumps(kwargs.pop("json"), ensure_ascii=False, separators=(",", ":"))
+            upload = media.Base64Upload(document, call.upload)
+            kwargs["content"] = upload
+            headers["Content-Length"] = str(upload.length)
         return _Request(kwargs, self._mask(f"{built['method'].upper()} {built['url']}"))
 
     def _mask(self, text: str) -> str:
@@ -217,6 +223,8 @@ class AsyncRunner(Runner):
 
     async def run(self, call: Call[T]) -> T:
         request = self._prepare(call)
+        if isinstance(upload := request.kwargs.get("content"), media.Base64Upload):
+            request.kwargs["content"] = upload.for_async()
         attempt = 0
         while True:
             outcome: httpx.Response | httpx.TransportError

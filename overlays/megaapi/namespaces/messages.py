@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
 
-def _send(op: Any, body: Any) -> Call[SendMessageResponse]:
+def _send(op: Any, body: Any, upload: media.Media | None = None) -> Call[SendMessageResponse]:
     from ..models import SendMessageResponse
 
     # A send is not idempotent: it is retried only where the server provably did not receive it.
-    return Call(op, {"body": body}, SendMessageResponse, idempotent=False, recipient=True)
+    return Call(op, {"body": body}, SendMessageResponse, idempotent=False, recipient=True, upload=upload)
 
 
 class Messages(Namespace[R]):
@@ -106,11 +106,8 @@ class Messages(Namespace[R]):
         }
         if loaded.url is not None:
             return _send(send_media_url, SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
-        assert loaded.data is not None
-        encoded = media.data_url(loaded.data, loaded.mime_type)
-        return _send(
-            send_media_base_64, SendMediaBase64Request(message_data=MediaBase64Message(base64=encoded, **common))
-        )
+        message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
+        return _send(send_media_base_64, SendMediaBase64Request(message_data=message), upload=loaded)
 
     @endpoint
     def send_media_url(
@@ -187,10 +184,9 @@ class Messages(Namespace[R]):
         if not isinstance(data, bytes | bytearray | memoryview):
             raise InvalidInputError(f"data must be bytes, not {type(data).__name__}")
         loaded = media.load(data, mime_type=arguments.text(mime_type, "mime_type", max_length=255))
-        assert loaded.data is not None
         message = MediaBase64Message(
             to=jid.chat(to),
-            base64=media.data_url(loaded.data, loaded.mime_type),
+            base64=media.Base64Upload.PLACEHOLDER,
             type_=_media_type(media_type, ""),
             mime_type=loaded.mime_type,
             file_name=_unset(arguments.optional_text(file_name, "file_name", allow_empty=False)),
@@ -198,7 +194,7 @@ class Messages(Namespace[R]):
             gif_playback=_unset(arguments.optional_flag(gif_playback, "gif_playback")),
             view_once=_unset(arguments.optional_flag(view_once, "view_once")),
         )
-        return _send(op, SendMediaBase64Request(message_data=message))
+        return _send(op, SendMediaBase64Request(message_data=message), upload=loaded)
 
     @endpoint
     def send_location(
