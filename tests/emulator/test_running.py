@@ -18,7 +18,7 @@ from megaapi.testing.spec import spec_text
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:
     # This interpreter with code from this file: nothing untrusted reaches the command line.
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)  # noqa: S603
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
 
 
 def test_import_megaapi_leaves_the_emulator_and_its_dependencies_alone() -> None:
@@ -44,7 +44,7 @@ def test_the_pytest_plugin_imports_nothing_until_a_fixture_is_used() -> None:
 def _cli(*arguments: str) -> Iterator[IO[str]]:
     """The standard output of `python -m megaapi.testing`, stopped when the block ends."""
     command = [sys.executable, "-m", "megaapi.testing", "--port", "0", *arguments]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:  # noqa: S603 - fixed arguments
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
             yield process.stdout

@@ -6,7 +6,7 @@ import base64
 
 import httpx
 import pytest
-from conftest import Receiver
+from local_receiver import Receiver
 from spec_requests import KEY
 
 from megaapi.testing import Emulator, webhook_event_error
