@@ -11,6 +11,7 @@ import base64
 import binascii
 import mimetypes
 import os
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -137,6 +138,112 @@ class _AsyncPieces:
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for piece in self._pieces:
             yield piece
+
+
+class Base64Field:
+    """Decodes one top-level base64 string field of a JSON document into a file while the document streams in.
+
+    `feed` takes the body chunk by chunk; the field's base64 (raw or a data URL, with `\\/` escapes as some JSON
+    encoders write them) is decoded into `sink` as it arrives, and `document` is the rest of the JSON, with the
+    field's value emptied, for ordinary parsing. Only a few kilobytes are held at any time.
+    """
+
+    _QUOTE, _BACKSLASH = 0x22, 0x5C
+    _SPECIAL = re.compile(rb'["\\]')
+
+    def __init__(self, name: str, sink: IO[bytes]) -> None:
+        self._name = name.encode()
+        self._sink = sink
+        self._rest = bytearray()
+        self._depth = 0
+        self._in_string = self._escaped = self._in_field = self._field_escape = False
+        self._string_start = 0
+        self._last_string: bytes | None = None
+        self._value_of: bytes | None = None
+        self._head: bytes | None = b""  # the start of the value, until a data-URL prefix is ruled in or out
+        self._pending = b""
+        self.found = False
+
+    def feed(self, chunk: bytes) -> None:
+        position = 0
+        while position < len(chunk):
+            if self._in_field:
+                position = self._feed_field(chunk, position)
+            else:
+                self._scan(chunk[position])
+                position += 1
+
+    def _scan(self, byte: int) -> None:
+        self._rest.append(byte)
+        if self._in_string:
+            if self._escaped:
+                self._escaped = False
+            elif byte == self._BACKSLASH:
+                self._escaped = True
+            elif byte == self._QUOTE:
+                self._in_string = False
+                if self._depth == 1:
+                    self._last_string = bytes(self._rest[self._string_start : -1])
+        elif byte == self._QUOTE:
+            if self._depth == 1 and self._value_of == self._name:
+                self._in_field = self.found = True
+                self._value_of = None
+            else:
+                self._in_string = True
+                self._string_start = len(self._rest)
+        elif byte in b"{[":
+            self._depth += 1
+        elif byte in b"}]":
+            self._depth -= 1
+        elif byte == ord(":") and self._depth == 1:
+            self._value_of = self._last_string
+        elif byte == ord(",") and self._depth == 1:
+            self._value_of = None
+
+    def _feed_field(self, chunk: bytes, position: int) -> int:
+        if self._field_escape:
+            self._field_escape = False
+            escaped = chunk[position : position + 1]
+            if escaped == b"/":
+                self._take(b"/")
+            elif escaped not in (b"n", b"r", b"t"):
+                raise ValueError("unexpected escape in base64 data")
+            return position + 1
+        match = self._SPECIAL.search(chunk, position)
+        end = len(chunk) if match is None else match.start()
+        self._take(chunk[position:end])
+        if match is None:
+            return end
+        if chunk[end] == self._QUOTE:
+            self._in_field = False
+            self._rest.append(self._QUOTE)
+        else:
+            self._field_escape = True
+        return end + 1
+
+    def _take(self, text: bytes) -> None:
+        text = text.translate(None, b" \t\r\n")
+        if self._head is not None:
+            self._head += text
+            if self._head.startswith(b"data:"):
+                _, comma, text = self._head.partition(b",")
+                if not comma:
+                    return
+            elif len(self._head) < 5 and b"data:".startswith(self._head):
+                return
+            else:
+                text = self._head
+            self._head = None
+        data = self._pending + text
+        usable = len(data) - len(data) % 4
+        self._sink.write(base64.b64decode(data[:usable], validate=True))
+        self._pending = data[usable:]
+
+    def document(self) -> bytes:
+        """The JSON without the field's content; call it once the whole body was fed."""
+        if self._in_field or self._pending or (self._head is not None and self.found and self._head):
+            raise ValueError("the base64 data ends in the middle")
+        return bytes(self._rest)
 
 
 def media_type_for(mime_type: str) -> MediaType:

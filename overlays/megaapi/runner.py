@@ -10,8 +10,12 @@ import asyncio
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -26,7 +30,7 @@ from .errors import (
     parse_retry_after,
     status_error_class,
 )
-from .logs import logger, mask
+from .logs import MASK, logger, mask
 
 if TYPE_CHECKING:
     from .operations import Call
@@ -100,7 +104,12 @@ class Runner:
             upload = media.Base64Upload(document, call.upload)
             kwargs["content"] = upload
             headers["Content-Length"] = str(upload.length)
-        return _Request(kwargs, self._mask(f"{built['method'].upper()} {built['url']}"))
+        return _Request(kwargs, f"{built['method'].upper()} {self._path_without_key(built['url'])}")
+
+    def _path_without_key(self, path: str) -> str:
+        # The generated code puts the instance key in one path segment, URL-quoted.
+        secrets = {quote(secret, safe="") for secret in self.config.secrets}
+        return "/".join(MASK if segment in secrets else segment for segment in path.split("/"))
 
     def _mask(self, text: str) -> str:
         return mask(text, self.config.secrets)
@@ -191,11 +200,40 @@ class Runner:
                 body=body,
             ) from None
 
+    def _saved(self, request: _Request, response: httpx.Response, field: media.Base64Field) -> httpx.Response:
+        """The streamed reply as a small response holding the JSON without the file's base64."""
+        try:
+            document = field.document()
+        except ValueError as error:
+            raise APIResponseValidationError(
+                f"Unusable file data from {request.operation}: {error}",
+                operation=request.operation,
+                response=response,
+                body=None,
+            ) from None
+        headers = {"content-type": response.headers.get("content-type", "application/json")}
+        return httpx.Response(response.status_code, headers=headers, content=document, request=response.request)
+
 
 class SyncRunner(Runner):
     def __init__(self, config: ClientConfig, http: httpx.Client) -> None:
         super().__init__(config)
         self.http = http
+
+    def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
+        if call.save_to is None:
+            return self.http.request(**request.kwargs)
+        with self.http.stream(**request.kwargs) as response:
+            if not response.is_success:
+                response.read()
+                return response
+            with _partial(call.save_to) as (sink, part):
+                field = media.Base64Field("data", sink)
+                for chunk in response.iter_bytes():
+                    field.feed(chunk)
+                saved = self._saved(request, response, field)
+                part.keep = field.found
+                return saved
 
     def run(self, call: Call[T]) -> T:
         request = self._prepare(call)
@@ -203,7 +241,7 @@ class SyncRunner(Runner):
         while True:
             outcome: httpx.Response | httpx.TransportError
             try:
-                outcome = self.http.request(**request.kwargs)
+                outcome = self._send(call, request)
             except httpx.TransportError as error:
                 outcome = error
             self._log_attempt(request, attempt, outcome)
@@ -221,6 +259,21 @@ class AsyncRunner(Runner):
         super().__init__(config)
         self.http = http
 
+    async def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
+        if call.save_to is None:
+            return await self.http.request(**request.kwargs)
+        async with self.http.stream(**request.kwargs) as response:
+            if not response.is_success:
+                await response.aread()
+                return response
+            with _partial(call.save_to) as (sink, part):
+                field = media.Base64Field("data", sink)
+                async for chunk in response.aiter_bytes():
+                    field.feed(chunk)
+                saved = self._saved(request, response, field)
+                part.keep = field.found
+                return saved
+
     async def run(self, call: Call[T]) -> T:
         request = self._prepare(call)
         if isinstance(upload := request.kwargs.get("content"), media.Base64Upload):
@@ -229,7 +282,7 @@ class AsyncRunner(Runner):
         while True:
             outcome: httpx.Response | httpx.TransportError
             try:
-                outcome = await self.http.request(**request.kwargs)
+                outcome = await self._send(call, request)
             except httpx.TransportError as error:
                 outcome = error
             self._log_attempt(request, attempt, outcome)
@@ -240,6 +293,26 @@ class AsyncRunner(Runner):
                 return self._result(call, request, outcome)
             await asyncio.sleep(delay)
             attempt += 1
+
+
+class _Part:
+    """`<path>.part`, moved over `path` at the end only if `keep` was set, so no half or empty file is left."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.keep = False
+
+
+@contextmanager
+def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
+    part = _Part(path.with_name(path.name + ".part"))
+    try:
+        with part.path.open("wb") as sink:
+            yield sink, part
+        if part.keep:
+            part.path.replace(path)
+    finally:
+        part.path.unlink(missing_ok=True)
 
 
 def _json_or_none(response: httpx.Response) -> Any:

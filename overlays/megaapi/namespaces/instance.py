@@ -114,18 +114,22 @@ class Instance(Namespace[R]):
 
     @endpoint
     def save_media(self, media_keys: MediaMessageKeys | Mapping[str, Any], path: str | os.PathLike[str]) -> Call[Path]:
-        """Download a received file and write it to `path`, which is returned."""
+        """Download a received file into `path`, decoding it as it arrives (memory stays flat); returns the path."""
         from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
+        from megaapi_client.types import Unset
 
         target = Path(path)
-        body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
+        if target.is_dir():
+            raise InvalidInputError(f"{target} is a directory; give the file name to write")
 
-        def write(reply: DownloadMediaResponse) -> Path:
-            target.write_bytes(_file_bytes(reply))
+        def saved(reply: DownloadMediaResponse) -> Path:
+            if isinstance(reply.data, Unset):
+                raise ValueError("the reply carries no file data")
             return target
 
-        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, finish=write)
+        body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
+        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, save_to=target, finish=saved)
 
     @endpoint
     def get_profile_picture(
