@@ -17,6 +17,7 @@ class ToDict(Protocol):
 
     def to_dict(self) -> dict[str, Any]: ...
 
+
 # WhatsApp refuses longer messages.
 MAX_TEXT_LENGTH = 65_536
 

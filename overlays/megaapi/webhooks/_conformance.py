@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 import attrs
+
 from megaapi_client import models
 from megaapi_client.types import Unset
 

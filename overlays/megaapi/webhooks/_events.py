@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Protocol, Self, TypeAlias
 
 import attrs
+
 from megaapi_client import models as generated
 from megaapi_client.models import MediaMessageKeys
 from megaapi_client.types import Unset
