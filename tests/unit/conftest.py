@@ -1,0 +1,66 @@
+"""Fixtures of the unit tier: a strict recording transport, clients bound to it, no real sleeping, no stray
+environment.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from unit_wire import ADMIN_TOKEN, HOST, KEY, TOKEN, Wire
+
+import megaapi.runner
+from megaapi import AsyncMegaApi, MegaApi
+
+ENVIRONMENT = ("MEGAAPI_INSTANCE_KEY", "MEGAAPI_TOKEN", "MEGAAPI_ADMIN_TOKEN", "MEGAAPI_HOST", "MEGAAPI_BASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own MEGAAPI_* settings must not change what a test sees."""
+    for name in ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays the runner asked for between attempts, recorded instead of slept (sync and async)."""
+    recorded: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    async def async_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(megaapi.runner, "time", types.SimpleNamespace(sleep=sleep))
+    monkeypatch.setattr(megaapi.runner, "asyncio", types.SimpleNamespace(sleep=async_sleep))
+    return recorded
+
+
+@pytest.fixture
+def wire() -> Iterator[Wire]:
+    recorder = Wire()
+    yield recorder
+    assert not recorder.problems, recorder.problems
+    assert recorder.pending == 0, f"{recorder.pending} queued replies were never requested"
+
+
+@pytest.fixture
+def api(wire: Wire) -> Iterator[MegaApi]:
+    with (
+        httpx.Client(transport=wire.transport) as http,
+        MegaApi(instance_key=KEY, token=TOKEN, admin_token=ADMIN_TOKEN, host=HOST, http_client=http) as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+async def async_api(wire: Wire) -> AsyncIterator[AsyncMegaApi]:
+    async with (
+        httpx.AsyncClient(transport=wire.transport) as http,
+        AsyncMegaApi(instance_key=KEY, token=TOKEN, admin_token=ADMIN_TOKEN, host=HOST, http_client=http) as client,
+    ):
+        yield client

@@ -1,0 +1,85 @@
+"""Every operation of the spec, called through both clients: what goes on the wire and what comes back."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import httpx
+import pytest
+from unit_calls import CASES, Case
+from unit_spec import OPERATIONS, Operation, wire_problems
+from unit_wire import ADMIN_TOKEN, BASE_URL, KEY, TOKEN, Wire
+
+from megaapi import AsyncMegaApi, MegaApi
+from megaapi_client import Client
+from megaapi_client.types import File
+
+each_operation = pytest.mark.parametrize("op", OPERATIONS, ids=str)
+
+
+def test_every_operation_has_a_case() -> None:
+    assert sorted(CASES) == sorted(op.operation_id for op in OPERATIONS)
+
+
+def _check_request(op: Operation, case: Case, wire: Wire) -> None:
+    request = wire.only()
+    instance_key = KEY if case.instance_key is None else case.instance_key
+    token = ADMIN_TOKEN if op.admin else TOKEN
+    assert wire_problems(op, request, instance_key=instance_key, token=token) == []
+    assert request.url.scheme == "https"
+    assert request.url.host == "apistart01.megaapi.com.br"
+    assert dict(request.url.params.multi_items()) == case.query
+    assert wire.body() == case.body
+
+
+def _check_result(op: Operation, result: Any) -> None:
+    """The method returns what the generated client makes of the same reply (or a subclass with conveniences)."""
+    expected = op.module._parse_response(client=Client(base_url=BASE_URL), response=op.ok_response())
+    if isinstance(expected, File):
+        assert result == expected.payload.read()
+    else:
+        assert isinstance(result, type(expected))
+        assert result.to_dict() == expected.to_dict()
+
+
+@each_operation
+def test_sync_call_matches_the_spec(op: Operation, api: MegaApi, wire: Wire) -> None:
+    case = CASES[op.operation_id]
+    wire.answer(lambda request: op.ok_response())
+
+    result = case.call(api)
+
+    _check_request(op, case, wire)
+    _check_result(op, result)
+
+
+@each_operation
+async def test_async_call_matches_the_spec(op: Operation, async_api: AsyncMegaApi, wire: Wire) -> None:
+    case = CASES[op.operation_id]
+    wire.answer(lambda request: op.ok_response())
+
+    pending = case.call(async_api)
+    assert inspect.isawaitable(pending)
+    assert wire.requests == []  # nothing leaves before the call is awaited
+    result = await pending
+
+    _check_request(op, case, wire)
+    _check_result(op, result)
+
+
+def test_responses_keep_unknown_fields(api: MegaApi, wire: Wire) -> None:
+    wire.reply(json_body={"error": False, "message": "ok", "instance": {"key": "k", "status": "syncing"}, "new": 1})
+
+    status = api.instance.get_instance_status()
+
+    assert status.additional_properties == {"new": 1}
+    assert status.instance.status == "syncing"  # type: ignore[union-attr]
+
+
+def test_requests_carry_the_default_timeout(api: MegaApi, wire: Wire) -> None:
+    wire.reply(json_body={"error": False, "message": "ok"})
+
+    api.instance.logout_instance()
+
+    assert wire.only().extensions["timeout"] == httpx.Timeout(30.0, connect=5.0).as_dict()
