@@ -115,6 +115,13 @@ def prism(session: nox.Session) -> None:
 
 
 @nox.session
+def bench(session: nox.Session) -> None:
+    """Overhead, throughput, import time and memory of the SDK, as ratios measured side by side (not a test)."""
+    session.install("-e", ".", *_group("generate"))
+    session.run("python", "scripts/bench.py", *session.posargs)
+
+
+@nox.session
 def publish(session: nox.Session) -> None:
     """Write dist/openapi.yaml, dist/openapi.json and dist/megaapi-api.html; type-check a TypeScript client."""
     session.install("pyyaml", "openapi-spec-validator==0.9.0")
