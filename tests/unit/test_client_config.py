@@ -201,8 +201,8 @@ def test_closing_a_copy_keeps_the_shared_connections_open() -> None:
     with MegaApi(instance_key=KEY, token=TOKEN, host=HOST) as api:
         with api.with_options(max_retries=5) as copy:
             assert copy.max_retries == 5
-        assert not api._runner._closed(http)
-    assert api._runner._closed(http)
+        assert not _closed(api._runner.http)
+    assert _closed(api._runner.http)
 
 
 def test_with_options_keeps_what_is_not_given(api: MegaApi) -> None:
@@ -225,4 +225,4 @@ async def test_async_with_options_shares_connections(async_api: AsyncMegaApi, wi
     await quick.instance.logout_instance()
     assert wire.only().extensions["timeout"] == httpx.Timeout(2.5).as_dict()
     await quick.aclose()
-    assert not async_api._runner._closed(http)
+    assert not async__closed(api._runner.http)
