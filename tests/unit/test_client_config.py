@@ -225,4 +225,4 @@ async def test_async_with_options_shares_connections(async_api: AsyncMegaApi, wi
     await quick.instance.logout_instance()
     assert wire.only().extensions["timeout"] == httpx.Timeout(2.5).as_dict()
     await quick.aclose()
-    assert not async__closed(api._runner.http)
+    assert not _closed(async_api._runner.http)
