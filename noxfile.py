@@ -1,6 +1,6 @@
 """Every workflow of the project is a nox session; `nox -l` lists them.
 
-`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint and tests.
+`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests and contract_cli.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 TOOLS = ROOT / "tools"
 NODE_BIN = TOOLS / "node_modules" / ".bin"
 
-nox.options.sessions = ["spec", "check_generated", "lint", "tests"]
+nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -98,6 +98,13 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[testing]", *_group("test"), *_group("contract"))
     # tests/spec belongs to the `spec` session.
     session.run("pytest", *(session.posargs or ["tests", "--ignore=tests/spec"]))
+
+
+@nox.session
+def contract_cli(session: nox.Session) -> None:
+    """The schemathesis CLI (`st run`) against the emulator served on 127.0.0.1."""
+    session.install("-e", ".[testing]", *_group("contract"))
+    session.run("python", "scripts/contract_cli.py", *session.posargs)
 
 
 @nox.session

@@ -34,7 +34,8 @@ class ConversationEvent:
             '23DECC1FEB57D4A269C9C24D8C69E744'}.
         message_type (Literal['conversation']):
         message (ConversationMessage):
-        instance_key (str | Unset): Instance that received the event; an identifier, not a secret.
+        instance_key (str | Unset): Key of the instance that received the event: the same secret instance key as in the
+            URL path, so keep it out of logs. Check it against your own instance's key.
         jid (str | Unset): JID of the connected number (the instance's own number), not of the sender.
         message_timestamp (int | str | Unset): Unix time in seconds.
         push_name (str | Unset): Display name of the sender.

@@ -35,7 +35,8 @@ class ExtendedTextEvent:
         message_type (Literal['extendedTextMessage']):
         message (ExtendedTextMessage): Text with a link preview, a quote, a mention or a disappearing timer. One vendor
             example carries the text in `conversation` instead, so read both.
-        instance_key (str | Unset): Instance that received the event; an identifier, not a secret.
+        instance_key (str | Unset): Key of the instance that received the event: the same secret instance key as in the
+            URL path, so keep it out of logs. Check it against your own instance's key.
         jid (str | Unset): JID of the connected number (the instance's own number), not of the sender.
         message_timestamp (int | str | Unset): Unix time in seconds.
         push_name (str | Unset): Display name of the sender.

@@ -37,7 +37,8 @@ class InteractiveEvent:
             message_type (Literal['messageContextInfo']):
             message (InteractiveMessage): Newer content types: list and button replies, polls, orders and catalogues. The
                 content sits under its own key; the ones below are the keys known to arrive. Others pass through unchanged.
-            instance_key (str | Unset): Instance that received the event; an identifier, not a secret.
+            instance_key (str | Unset): Key of the instance that received the event: the same secret instance key as in the
+                URL path, so keep it out of logs. Check it against your own instance's key.
             jid (str | Unset): JID of the connected number (the instance's own number), not of the sender.
             message_timestamp (int | str | Unset): Unix time in seconds.
             push_name (str | Unset): Display name of the sender.
