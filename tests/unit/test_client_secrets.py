@@ -1,0 +1,328 @@
+"""Secrets: the token, the admin token and the instance key (raw or URL-quoted) appear in no log record, repr or
+exception text. Each test uses secrets of its own, so a registration left by another test cannot hide a leak.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from unit_wire import SENT, Wire, ok
+
+import megaapi.logs
+from megaapi import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APITimeoutError,
+    AsyncMegaApi,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    MegaApi,
+    NotFoundError,
+    NotOnWhatsAppError,
+    OperationFailedError,
+    PayloadTooLargeError,
+    RateLimitError,
+)
+from megaapi.runner import ClientConfig
+
+LOGGERS = ("megaapi", "httpx", "httpcore")
+
+
+def _forms(*secrets: str) -> set[str]:
+    return {form for secret in secrets for form in (secret, quote(secret, safe=""))}
+
+
+def _leaks(text: str, secrets: set[str]) -> list[str]:
+    return sorted(secret for secret in secrets if secret in text)
+
+
+@pytest.fixture
+def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    for name in LOGGERS:
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def _wire_client(wire: Wire, key: str, token: str, admin: str) -> MegaApi:
+    http = httpx.Client(transport=wire.transport)
+    return MegaApi(instance_key=key, token=token, admin_token=admin, host="apistart01", http_client=http)
+
+
+def _messages(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records]
+
+
+@pytest.mark.parametrize("key", ["megastart-LogKeyA1", "megastart-Log@Key:B2"])
+def test_no_secret_in_any_log_record_through_a_mock_transport(debug_logs: pytest.LogCaptureFixture, key: str) -> None:
+    token, admin = f"tok-{key[-2:]}-mock", f"adm-{key[-2:]}-mock"
+    wire = Wire()
+    wire.reply(503, json_body={"error": True, "message": f"busy {key}"})
+    wire.reply(json_body=ok())
+    wire.reply(json_body=SENT)
+    wire.reply(404, json_body={"error": True, "message": f"instance {key} not found, token {token}"})
+    with _wire_client(wire, key, token, admin) as api:
+        api.instance.get_instance_status()
+        api.messages.send_text("5511999999999", f"the key is {key}")
+        with pytest.raises(NotFoundError):
+            api.account.list_instances()
+
+    messages = _messages(debug_logs)
+    assert any(record.name == "httpx" for record in debug_logs.records)
+    assert any(record.name == "megaapi" for record in debug_logs.records)
+    assert any("***" in message for message in messages)
+    secrets = _forms(key, token, admin)
+    assert [(message, _leaks(message, secrets)) for message in messages if _leaks(message, secrets)] == []
+
+
+class _Echo(BaseHTTPRequestHandler):
+    """Answers every request with JSON; a path containing `missing` gets a 404 that echoes the path."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        if "missing" in self.path:
+            status, body = 404, {"error": True, "message": f"no instance at {self.path}"}
+        else:
+            status, body = 200, {"error": False, "message": "Instance connected"}
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the server's access log is not the SDK's
+
+
+@pytest.fixture
+def local_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Echo)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_no_secret_in_any_log_record_through_a_real_connection(
+    debug_logs: pytest.LogCaptureFixture, local_server: str
+) -> None:
+    key, token = "megastart-RealConnKey9", "real-conn-token-9"
+    with MegaApi(instance_key=key, token=token, base_url=local_server) as api:
+        api.instance.get_instance_status()
+        api.messages.send_text("5511999999999", "oi")
+    with MegaApi(instance_key=key + "-missing", token=token, base_url=local_server) as api:
+        with pytest.raises(NotFoundError) as raised:
+            api.instance.get_instance_status()
+        assert _leaks(str(raised.value), _forms(key + "-missing", token)) == []
+
+    names = {record.name for record in debug_logs.records}
+    assert "httpx" in names
+    assert any(name.startswith("httpcore") for name in names)
+    secrets = _forms(key, key + "-missing", token)
+    leaks = [(m, _leaks(m, secrets)) for m in _messages(debug_logs) if _leaks(m, secrets)]
+    assert leaks == []
+
+
+async def test_no_secret_in_any_log_record_async(debug_logs: pytest.LogCaptureFixture, local_server: str) -> None:
+    key, token = "megastart-AsyncConnKey", "async-conn-token"
+    async with AsyncMegaApi(instance_key=key, token=token, base_url=local_server) as api:
+        await api.instance.get_instance_status()
+    assert any(record.name.startswith("httpcore") for record in debug_logs.records)
+    secrets = _forms(key, token)
+    assert [m for m in _messages(debug_logs) if _leaks(m, secrets)] == []
+
+
+def test_reprs_show_no_secret() -> None:
+    key, token, admin = "megastart-ReprKey1", "repr-token-1", "repr-admin-1"
+    with MegaApi(instance_key=key, token=token, admin_token=admin, host="api2") as api:
+        copy = api.with_options(max_retries=0)
+        objects: list[object] = [api, copy, api._runner, api._runner.config, *(vars(api)[n] for n in NAMESPACES)]
+        texts = [text for thing in objects for text in (repr(thing), str(thing))]
+    assert "MegaApi(base_url='https://api2.megaapi.com.br'" in repr(api)
+    secrets = _forms(key, token, admin)
+    assert [text for text in texts if _leaks(text, secrets)] == []
+
+
+async def test_async_reprs_show_no_secret() -> None:
+    key, token = "megastart-ReprKey2", "repr-token-2"
+    async with AsyncMegaApi(instance_key=key, token=token, host="api2") as api:
+        texts = [repr(api), str(api), repr(api.with_options(timeout=1.0)), repr(api._runner.config)]
+    assert [text for text in texts if _leaks(text, _forms(key, token))] == []
+
+
+def test_config_repr_hides_secrets() -> None:
+    config = ClientConfig(
+        base_url="https://api2.megaapi.com.br",
+        timeout=httpx.Timeout(1.0),
+        max_retries=0,
+        user_agent="ua",
+        instance_key_="cfg-key-xyz",
+        token="cfg-token-xyz",
+        admin_token="cfg-admin-xyz",
+    )
+    assert _leaks(repr(config), _forms("cfg-key-xyz", "cfg-token-xyz", "cfg-admin-xyz")) == []
+
+
+NAMESPACES = ("account", "chats", "groups", "instance", "messages", "webhook")
+
+ECHOING_FAILURES: list[tuple[int | Exception, bytes | None, type[APIError]]] = [
+    (400, None, BadRequestError),
+    (401, None, AuthenticationError),
+    (403, None, NotOnWhatsAppError),
+    (404, None, NotFoundError),
+    (413, None, PayloadTooLargeError),
+    (429, None, RateLimitError),
+    (500, None, InternalServerError),
+    (418, None, APIError),
+    (200, None, OperationFailedError),
+    (200, b"<html>instance {key} token {token}</html>", APIResponseValidationError),
+    (502, b"<html>instance {key} token {token}</html>", InternalServerError),
+    (httpx.ConnectError("[Errno 111] refused"), None, APIConnectionError),
+    (httpx.ReadTimeout("timed out"), None, APITimeoutError),
+]
+
+
+def _queue_echo(wire: Wire, failure: int | Exception, content: bytes | None, key: str, token: str) -> None:
+    if isinstance(failure, Exception):
+        wire.fail(failure)
+    elif content is not None:
+        text = content.decode().format(key=key, token=token)
+        wire.reply(failure, content=text.encode(), headers={"content-type": "text/html"})
+    else:
+        message = f"instance {key} ({quote(key, safe='')}) with token {token} failed"
+        wire.reply(failure, json_body={"error": True, "message": message})
+
+
+def _exception_texts(error: APIError) -> list[str]:
+    return [str(error), repr(error), error.message, error.operation, *map(str, error.args)]
+
+
+@pytest.mark.parametrize(("failure", "content", "error_class"), ECHOING_FAILURES, ids=lambda v: repr(v)[:30])
+def test_exceptions_show_no_secret_even_when_the_server_echoes_them(
+    failure: int | Exception, content: bytes | None, error_class: type[APIError]
+) -> None:
+    key, token = "megastart-EchoKey77", "echo-token-77"
+    wire = Wire()
+    _queue_echo(wire, failure, content, key, token)
+    with _wire_client(wire, key, token, "echo-admin-77") as api, pytest.raises(APIError) as raised:
+        api.with_options(max_retries=0).messages.send_text("5511999999999", "oi")
+    assert isinstance(raised.value, error_class)
+    secrets = _forms(key, token)
+    assert [text for text in _exception_texts(raised.value) if _leaks(text, secrets)] == []
+
+
+QUOTED_KEY = "megastart-Quo@ted:Key"
+
+
+def test_operations_in_exceptions_hide_the_url_quoted_instance_key() -> None:
+    wire = Wire()
+    wire.reply(400, json_body={"error": True, "message": "bad request"})
+    with _wire_client(wire, QUOTED_KEY, "quoted-token-1", "quoted-admin-1") as api, pytest.raises(APIError) as raised:
+        api.messages.send_text("5511999999999", "oi")
+    assert raised.value.operation == "POST /rest/sendMessage/***/text"
+    assert [text for text in _exception_texts(raised.value) if _leaks(text, _forms(QUOTED_KEY))] == []
+
+
+@pytest.mark.xfail(strict=True, reason="bug: runner.Runner._mask masks the raw secrets only, not their URL-quoted form")
+def test_a_server_page_echoing_the_url_quoted_instance_key_is_masked() -> None:
+    wire = Wire()
+    page = f"<pre>Cannot POST /rest/sendMessage/{quote(QUOTED_KEY, safe='')}/text</pre>"
+    wire.reply(404, content=page.encode(), headers={"content-type": "text/html"})
+    with _wire_client(wire, QUOTED_KEY, "quoted-token-2", "quoted-admin-2") as api, pytest.raises(APIError) as raised:
+        api.messages.send_text("5511999999999", "oi")
+    assert [text for text in _exception_texts(raised.value) if _leaks(text, _forms(QUOTED_KEY))] == []
+
+
+MANAGED_KEY = "megabusiness-Mng4Tok9"  # Mega-api keys often end with the instance's token
+
+
+@pytest.mark.xfail(strict=True, reason="bug: the key given to account.delete_instance is logged and put in errors")
+def test_the_key_of_a_managed_instance_stays_out_of_logs_and_errors(debug_logs: pytest.LogCaptureFixture) -> None:
+    wire = Wire()
+    wire.reply(404, json_body={"error": True, "message": "Instance not found"})
+    with (
+        _wire_client(wire, "megastart-Own1", "own-token-1", "own-admin-1") as api,
+        pytest.raises(NotFoundError) as raised,
+    ):
+        api.account.delete_instance(MANAGED_KEY)
+    texts = _messages(debug_logs) + _exception_texts(raised.value)
+    assert [text for text in texts if MANAGED_KEY in text] == []
+
+
+def test_closing_a_client_forgets_its_secrets() -> None:
+    before = megaapi.logs.secret_filter._secrets
+    with MegaApi(instance_key="megastart-Forget1", token="forget-token-1", host="api2"):
+        assert "forget-token-1" in megaapi.logs.secret_filter._secrets
+    assert megaapi.logs.secret_filter._secrets == before
+
+
+@pytest.mark.xfail(strict=True, reason="bug: client._forget_secrets discards only when the client owns its http client")
+def test_closing_a_client_on_a_shared_http_client_forgets_its_secrets() -> None:
+    before = megaapi.logs.secret_filter._secrets
+    with (
+        httpx.Client() as shared,
+        MegaApi(instance_key="megastart-Forget2", token="t-2", host="api2", http_client=shared),
+    ):
+        pass
+    assert megaapi.logs.secret_filter._secrets == before
+
+
+def test_secrets_of_one_client_stay_masked_while_another_with_them_is_open() -> None:
+    key = "megastart-Shared3"
+    with MegaApi(instance_key=key, token="shared-token-3", host="api2"):
+        with MegaApi(instance_key=key, token="shared-token-3", host="api2"):
+            pass
+        assert key in megaapi.logs.secret_filter._secrets
+
+
+SCRIPT = """
+import logging, httpx
+from megaapi import MegaApi
+print(logging.getLogger("megaapi").getEffectiveLevel())
+def answer(request):
+    return httpx.Response(200, json={"error": False, "message": "ok"})
+http = httpx.Client(transport=httpx.MockTransport(answer))
+with MegaApi(instance_key="megastart-SubKey5", token="sub-token-5", host="apistart01", http_client=http) as api:
+    api.instance.logout_instance()
+"""
+
+
+def _run(log_setting: str | None) -> subprocess.CompletedProcess[str]:
+    environment = {name: value for name, value in os.environ.items() if name != "MEGAAPI_LOG"}
+    environment["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
+    if log_setting is not None:
+        environment["MEGAAPI_LOG"] = log_setting
+    return subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=60, check=True
+    )
+
+
+def test_megaapi_log_debug_prints_the_sdk_log_lines_masked() -> None:
+    result = _run("debug")
+    assert result.stdout.split() == [str(logging.DEBUG)]
+    assert "megaapi DEBUG DELETE /rest/instance/***/logout -> 200 (attempt 1)" in result.stderr
+    assert _leaks(result.stderr, _forms("megastart-SubKey5", "sub-token-5")) == []
+
+
+def test_without_megaapi_log_the_sdk_is_quiet() -> None:
+    result = _run(None)
+    assert result.stdout.split() == [str(logging.WARNING)]
+    assert result.stderr == ""
