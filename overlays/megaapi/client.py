@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import replace
-from typing import Generic, Self
+from functools import cached_property
+from typing import TYPE_CHECKING, Generic, Self
 
 import httpx
 
@@ -24,14 +24,16 @@ from . import __version__, arguments
 from .errors import ConfigurationError
 from .hosts import base_url_for
 from .logs import secret_filter
-from .namespaces.account import Account
-from .namespaces.chats import Chats
-from .namespaces.groups import Groups
-from .namespaces.instance import Instance
-from .namespaces.messages import Messages
-from .namespaces.webhook import Webhook
 from .operations import R
 from .runner import AsyncRunner, ClientConfig, SyncRunner
+
+if TYPE_CHECKING:
+    from .namespaces.account import Account
+    from .namespaces.chats import Chats
+    from .namespaces.groups import Groups
+    from .namespaces.instance import Instance
+    from .namespaces.messages import Messages
+    from .namespaces.webhook import Webhook
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 DEFAULT_MAX_RETRIES = 2
@@ -109,24 +111,55 @@ def _retries(value: object) -> int:
 class _Client(Generic[R]):
     """What both clients share: namespaces, configuration, repr, and the secrets registered for log masking."""
 
-    instance: Instance[R]
-    webhook: Webhook[R]
-    messages: Messages[R]
-    chats: Chats[R]
-    groups: Groups[R]
-    account: Account[R]
     _runner: R
     _owns_http: bool
 
     def _bind(self, runner: R, *, owns_http: bool) -> None:
         self._runner = runner
         self._owns_http = owns_http
-        self.instance = Instance(runner)
-        self.webhook = Webhook(runner)
-        self.messages = Messages(runner)
-        self.chats = Chats(runner)
-        self.groups = Groups(runner)
-        self.account = Account(runner)
+
+    # The namespaces are built, and their modules imported, on first use: it keeps `import megaapi` fast.
+    @cached_property
+    def instance(self) -> Instance[R]:
+        """Connection state, pairing, profile, media download and what the live session holds."""
+        from .namespaces.instance import Instance
+
+        return Instance(self._runner)
+
+    @cached_property
+    def webhook(self) -> Webhook[R]:
+        """Where and whether Mega-api delivers events."""
+        from .namespaces.webhook import Webhook
+
+        return Webhook(self._runner)
+
+    @cached_property
+    def messages(self) -> Messages[R]:
+        """Sending text, media, locations, lists, contacts, templates, forwards and replies."""
+        from .namespaces.messages import Messages
+
+        return Messages(self._runner)
+
+    @cached_property
+    def chats(self) -> Chats[R]:
+        """Presence, pinning, blocking, read receipts and deletion."""
+        from .namespaces.chats import Chats
+
+        return Chats(self._runner)
+
+    @cached_property
+    def groups(self) -> Groups[R]:
+        """Listing, creating and administering groups."""
+        from .namespaces.groups import Groups
+
+        return Groups(self._runner)
+
+    @cached_property
+    def account(self) -> Account[R]:
+        """Instance management with the account's admin token."""
+        from .namespaces.account import Account
+
+        return Account(self._runner)
 
     @property
     def base_url(self) -> str:
@@ -141,12 +174,10 @@ class _Client(Generic[R]):
         return self._runner.config.max_retries
 
     def _options(self, timeout: float | httpx.Timeout | _NotGiven | None, max_retries: int | _NotGiven) -> ClientConfig:
-        config = self._runner.config
-        if not isinstance(timeout, _NotGiven):
-            config = replace(config, timeout=_timeout(timeout))
-        if not isinstance(max_retries, _NotGiven):
-            config = replace(config, max_retries=_retries(max_retries))
-        return config
+        return self._runner.config.with_options(
+            timeout=None if isinstance(timeout, _NotGiven) else _timeout(timeout),
+            max_retries=None if isinstance(max_retries, _NotGiven) else _retries(max_retries),
+        )
 
     def _forget_secrets(self) -> None:
         if self._owns_http:

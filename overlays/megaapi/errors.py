@@ -17,7 +17,6 @@ Messages name the operation with the instance key masked; they never carry the t
 
 from __future__ import annotations
 
-import email.utils
 import math
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -149,6 +148,8 @@ def parse_retry_after(value: str | None) -> float | None:
     try:
         seconds = float(value)
     except ValueError:
+        import email.utils  # rare: kept out of the import of megaapi
+
         try:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):

@@ -8,7 +8,6 @@ emulator): it must be https, except on loopback addresses.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from urllib.parse import SplitResult, urlsplit
 
@@ -93,6 +92,8 @@ def _split(url: str, what: str) -> SplitResult:
 
 
 def _is_ip(hostname: str) -> bool:
+    import ipaddress
+
     try:
         ipaddress.ip_address(hostname)
     except ValueError:
@@ -103,6 +104,8 @@ def _is_ip(hostname: str) -> bool:
 def _is_loopback(hostname: str) -> bool:
     if hostname == "localhost":
         return True
+    import ipaddress
+
     try:
         return ipaddress.ip_address(hostname).is_loopback
     except ValueError:

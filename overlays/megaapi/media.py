@@ -13,7 +13,6 @@ import mimetypes
 import os
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Literal, TypeAlias
 from urllib.parse import urlsplit
@@ -40,15 +39,19 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
 class Media:
     """A file ready to send: a URL the server downloads, or content (bytes, or a file read when sending)."""
 
-    url: str | None
-    content: bytes | Path | None
-    size: int
-    file_name: str | None
-    mime_type: str
+    __slots__ = ("content", "file_name", "mime_type", "size", "url")
+
+    def __init__(
+        self, url: str | None, content: bytes | Path | None, size: int, file_name: str | None, mime_type: str
+    ) -> None:
+        self.url = url
+        self.content = content
+        self.size = size
+        self.file_name = file_name
+        self.mime_type = mime_type
 
     def chunks(self, size: int = 3 * 65_536) -> Iterator[bytes]:
         """The content in pieces whose length is a multiple of 3, so each piece base64-encodes on its own."""

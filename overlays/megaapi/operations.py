@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, overload
 
@@ -21,19 +20,17 @@ if TYPE_CHECKING:
     from .media import Media
     from .runner import AsyncRunner, SyncRunner
 
+    class Model(Protocol):
+        """What the generated response models offer: a `from_dict` constructor."""
+
+        @classmethod
+        def from_dict(cls, src_dict: Any) -> Self: ...
+
 P = ParamSpec("P")
 T = TypeVar("T")
 R = TypeVar("R", "SyncRunner", "AsyncRunner")
 
 
-class Model(Protocol):
-    """What the generated response models offer: a `from_dict` constructor."""
-
-    @classmethod
-    def from_dict(cls, src_dict: Any) -> Self: ...
-
-
-@dataclass(frozen=True, slots=True)
 class Call(Generic[T]):
     """One request to Mega-api, ready to send.
 
@@ -46,15 +43,31 @@ class Call(Generic[T]):
     and name their instance themselves; the others get the client's instance key.
     """
 
-    module: ModuleType
-    kwargs: dict[str, Any]
-    model: type[Model] | None
-    idempotent: bool
-    admin: bool = False
-    recipient: bool = False
-    upload: Media | None = None
-    save_to: Path | None = None
-    finish: Callable[[Any], T] | None = field(default=None)
+    # A plain slotted class: dataclasses would add milliseconds to `import megaapi`.
+    __slots__ = ("admin", "finish", "idempotent", "kwargs", "model", "module", "recipient", "save_to", "upload")
+
+    def __init__(
+        self,
+        module: ModuleType,
+        kwargs: dict[str, Any],
+        model: type[Model] | None,
+        *,
+        idempotent: bool,
+        admin: bool = False,
+        recipient: bool = False,
+        upload: Media | None = None,
+        save_to: Path | None = None,
+        finish: Callable[[Any], T] | None = None,
+    ) -> None:
+        self.module = module
+        self.kwargs = kwargs
+        self.model = model
+        self.idempotent = idempotent
+        self.admin = admin
+        self.recipient = recipient
+        self.upload = upload
+        self.save_to = save_to
+        self.finish = finish
 
 
 class Namespace(Generic[R]):

@@ -6,20 +6,18 @@ blocking and one awaiting.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from . import media, retries
+from . import retries
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -33,22 +31,50 @@ from .errors import (
 from .logs import MASK, logger, mask
 
 if TYPE_CHECKING:
+    from .media import Base64Field
     from .operations import Call
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class ClientConfig:
     """What a client needs to make requests; the secrets stay out of its repr."""
 
-    base_url: str
-    timeout: httpx.Timeout
-    max_retries: int
-    user_agent: str
-    instance_key_: str | None = field(repr=False)
-    token: str | None = field(repr=False)
-    admin_token: str | None = field(repr=False)
+    __slots__ = ("admin_token", "base_url", "instance_key_", "max_retries", "timeout", "token", "user_agent")
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        timeout: httpx.Timeout,
+        max_retries: int,
+        user_agent: str,
+        instance_key_: str | None,
+        token: str | None,
+        admin_token: str | None,
+    ) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.user_agent = user_agent
+        self.instance_key_ = instance_key_
+        self.token = token
+        self.admin_token = admin_token
+
+    def __repr__(self) -> str:
+        return f"ClientConfig(base_url={self.base_url!r}, timeout={self.timeout!r}, max_retries={self.max_retries})"
+
+    def with_options(self, *, timeout: httpx.Timeout | None = None, max_retries: int | None = None) -> ClientConfig:
+        """A copy with another timeout and/or retry budget."""
+        return ClientConfig(
+            base_url=self.base_url,
+            timeout=self.timeout if timeout is None else timeout,
+            max_retries=self.max_retries if max_retries is None else max_retries,
+            user_agent=self.user_agent,
+            instance_key_=self.instance_key_,
+            token=self.token,
+            admin_token=self.admin_token,
+        )
 
     @property
     def instance_key(self) -> str:
@@ -71,10 +97,14 @@ class ClientConfig:
         return f"Bearer {token}"
 
 
-@dataclass(frozen=True, slots=True)
 class _Request:
-    kwargs: dict[str, Any]
-    operation: str
+    """httpx.request arguments, and the operation as error messages name it (instance key masked)."""
+
+    __slots__ = ("kwargs", "operation")
+
+    def __init__(self, kwargs: dict[str, Any], operation: str) -> None:
+        self.kwargs = kwargs
+        self.operation = operation
 
 
 class Runner:
@@ -100,8 +130,10 @@ class Runner:
             "timeout": self.config.timeout,
         }
         if call.upload is not None:
+            from .media import Base64Upload
+
             document = json.dumps(kwargs.pop("json"), ensure_ascii=False, separators=(",", ":"))
-            upload = media.Base64Upload(document, call.upload)
+            upload = Base64Upload(document, call.upload)
             kwargs["content"] = upload
             headers["Content-Length"] = str(upload.length)
         return _Request(kwargs, f"{built['method'].upper()} {self._path_without_key(built['url'])}")
@@ -200,7 +232,7 @@ class Runner:
                 body=body,
             ) from None
 
-    def _saved(self, request: _Request, response: httpx.Response, field: media.Base64Field) -> httpx.Response:
+    def _saved(self, request: _Request, response: httpx.Response, field: Base64Field) -> httpx.Response:
         """The streamed reply as a small response holding the JSON without the file's base64."""
         try:
             document = field.document()
@@ -228,7 +260,7 @@ class SyncRunner(Runner):
                 response.read()
                 return response
             with _partial(call.save_to) as (sink, part):
-                field = media.Base64Field("data", sink)
+                field = _base64_field(sink)
                 for chunk in response.iter_bytes():
                     field.feed(chunk)
                 saved = self._saved(request, response, field)
@@ -267,7 +299,7 @@ class AsyncRunner(Runner):
                 await response.aread()
                 return response
             with _partial(call.save_to) as (sink, part):
-                field = media.Base64Field("data", sink)
+                field = _base64_field(sink)
                 async for chunk in response.aiter_bytes():
                     field.feed(chunk)
                 saved = self._saved(request, response, field)
@@ -276,8 +308,8 @@ class AsyncRunner(Runner):
 
     async def run(self, call: Call[T]) -> T:
         request = self._prepare(call)
-        if isinstance(upload := request.kwargs.get("content"), media.Base64Upload):
-            request.kwargs["content"] = upload.for_async()
+        if call.upload is not None:
+            request.kwargs["content"] = request.kwargs["content"].for_async()
         attempt = 0
         while True:
             outcome: httpx.Response | httpx.TransportError
@@ -291,7 +323,7 @@ class AsyncRunner(Runner):
                 if isinstance(outcome, httpx.TransportError):
                     raise self._connection_error(request, outcome) from None
                 return self._result(call, request, outcome)
-            await asyncio.sleep(delay)
+            await _async_sleep(delay)
             attempt += 1
 
 
@@ -313,6 +345,19 @@ def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
             part.path.replace(path)
     finally:
         part.path.unlink(missing_ok=True)
+
+
+def _base64_field(sink: IO[bytes]) -> Base64Field:
+    from .media import Base64Field
+
+    return Base64Field("data", sink)
+
+
+async def _async_sleep(seconds: float) -> None:
+    # asyncio is imported on the first retry only: it would double the import time of `megaapi`.
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 def _json_or_none(response: httpx.Response) -> Any:

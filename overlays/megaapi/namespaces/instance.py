@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import arguments, jid, media
+from .. import arguments, jid
 from ..errors import InvalidInputError
 from ..operations import Call, Namespace, R, endpoint
 
@@ -203,6 +203,8 @@ def _media_keys(value: MediaMessageKeys | Mapping[str, Any]) -> MediaMessageKeys
 
 def _file_bytes(reply: DownloadMediaResponse) -> bytes:
     from megaapi_client.types import Unset
+
+    from .. import media
 
     if isinstance(reply.data, Unset) or not reply.data:
         raise ValueError("the reply carries no file data")

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import arguments, jid, media
-from ..arguments import ToDict
+from .. import arguments, jid
 from ..errors import InvalidInputError
 from ..operations import Call, Namespace, R, endpoint
 from .chats import message_key
@@ -14,13 +13,14 @@ from .chats import message_key
 if TYPE_CHECKING:
     from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
 
-    from ..media import MediaSource, MediaType
+    from ..arguments import ToDict
+    from ..media import Media, MediaSource, MediaType
     from ..models import SendMessageResponse
 
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
 
-def _send(op: Any, body: Any, upload: media.Media | None = None) -> Call[SendMessageResponse]:
+def _send(op: Any, body: Any, upload: Media | None = None) -> Call[SendMessageResponse]:
     from ..models import SendMessageResponse
 
     # A send is not idempotent: it is retried only where the server provably did not receive it.
@@ -87,6 +87,8 @@ class Messages(Namespace[R]):
             SendMediaBase64Request,
             SendMediaUrlRequest,
         )
+
+        from .. import media
 
         chat = jid.chat(to)
         loaded = media.load(
@@ -180,6 +182,8 @@ class Messages(Namespace[R]):
         """Upload file bytes (16 MB at most) as base64; `send_media` fills the types in for you."""
         from megaapi_client.api.messages import send_media_base_64 as op
         from megaapi_client.models import MediaBase64Message, SendMediaBase64Request
+
+        from .. import media
 
         if not isinstance(data, bytes | bytearray | memoryview):
             raise InvalidInputError(f"data must be bytes, not {type(data).__name__}")
@@ -380,6 +384,8 @@ def _unset(value: Any) -> Any:
 
 
 def _media_type(value: object, mime_type: str) -> MediaType:
+    from .. import media
+
     if value is None:
         return media.media_type_for(mime_type)
     if value not in _MEDIA_TYPES:
