@@ -4,6 +4,7 @@ environment.
 
 from __future__ import annotations
 
+import asyncio
 import types
 from collections.abc import AsyncIterator, Iterator
 
@@ -36,7 +37,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(seconds)
 
     monkeypatch.setattr(megaapi.runner, "time", types.SimpleNamespace(sleep=sleep))
-    monkeypatch.setattr(megaapi.runner, "asyncio", types.SimpleNamespace(sleep=async_sleep))
+    # The runner imports asyncio only when it first has to wait, so the module's own `sleep` is the one it uses.
+    monkeypatch.setattr(asyncio, "sleep", async_sleep)
     return recorded
 
 

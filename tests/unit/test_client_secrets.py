@@ -154,7 +154,7 @@ def test_reprs_show_no_secret() -> None:
     key, token, admin = "megastart-ReprKey1", "repr-token-1", "repr-admin-1"
     with MegaApi(instance_key=key, token=token, admin_token=admin, host="api2") as api:
         copy = api.with_options(max_retries=0)
-        objects: list[object] = [api, copy, api._runner, api._runner.config, *(vars(api)[n] for n in NAMESPACES)]
+        objects: list[object] = [api, copy, api._runner, api._runner.config, *(getattr(api, n) for n in NAMESPACES)]
         texts = [text for thing in objects for text in (repr(thing), str(thing))]
     assert "MegaApi(base_url='https://api2.megaapi.com.br'" in repr(api)
     secrets = _forms(key, token, admin)
