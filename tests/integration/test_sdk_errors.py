@@ -258,19 +258,19 @@ async def test_a_connection_dropped_during_a_read_is_retried(client: Client, set
 
 @pytest.mark.direct
 async def test_latency_beyond_the_timeout_is_a_timeout_error(client: Client, setup: Setup, waits: list[float]) -> None:
-    setup.emulator.faults.latency(1.0, operation="getInstanceStatus", times=1)
+    setup.emulator.faults.latency(1.5, operation="getInstanceStatus", times=1)
     with pytest.raises(APITimeoutError):
-        await done(client.with_options(timeout=0.2, max_retries=0).instance.get_instance_status())
+        await done(client.with_options(timeout=0.5, max_retries=0).instance.get_instance_status())
     assert setup.emulator.calls["getInstanceStatus"] == 1
     # With retries a read outlives one slow answer.
-    setup.emulator.faults.latency(1.0, operation="getInstanceStatus", times=1)
-    assert (await done(client.with_options(timeout=0.2).instance.get_instance_status())).connected
+    setup.emulator.faults.latency(1.5, operation="getInstanceStatus", times=1)
+    assert (await done(client.with_options(timeout=0.5).instance.get_instance_status())).connected
     assert setup.emulator.calls["getInstanceStatus"] == 3
 
 
 @pytest.mark.direct
 async def test_a_send_that_times_out_is_not_resent(client: Client, setup: Setup, waits: list[float]) -> None:
-    setup.emulator.faults.latency(1.0, operation="sendText", times=1)
+    setup.emulator.faults.latency(1.5, operation="sendText", times=1)
     with pytest.raises(APITimeoutError):
-        await done(client.with_options(timeout=0.2).messages.send_text(number(), "Devagar"))
+        await done(client.with_options(timeout=0.5).messages.send_text(number(), "Devagar"))
     assert (waits, setup.emulator.calls["sendText"]) == ([], 1)
