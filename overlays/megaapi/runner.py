@@ -23,6 +23,7 @@ from .errors import (
     APIResponseValidationError,
     APITimeoutError,
     ConfigurationError,
+    InvalidInputError,
     OperationFailedError,
     error_message,
     parse_retry_after,
@@ -125,17 +126,19 @@ class Runner:
             "method": built["method"],
             "url": self.config.base_url + built["url"],
             "params": built.get("params"),
-            "json": built.get("json"),
             "headers": headers,
             "timeout": self.config.timeout,
         }
-        if call.upload is not None:
-            from .media import Base64Upload
+        if "json" in built:
+            document = _json_document(built["json"])
+            if call.upload is None:
+                kwargs["content"] = document.encode()
+            else:
+                from .media import Base64Upload
 
-            document = json.dumps(kwargs.pop("json"), ensure_ascii=False, separators=(",", ":"))
-            upload = Base64Upload(document, call.upload)
-            kwargs["content"] = upload
-            headers["Content-Length"] = str(upload.length)
+                upload = Base64Upload(document, call.upload)
+                kwargs["content"] = upload
+                headers["Content-Length"] = str(upload.length)
         return _Request(kwargs, f"{built['method'].upper()} {self._path_without_key(built['url'])}")
 
     def _path_without_key(self, path: str) -> str:
@@ -345,6 +348,21 @@ def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
             part.path.replace(path)
     finally:
         part.path.unlink(missing_ok=True)
+
+
+def _json_document(body: Any) -> str:
+    """The request body as JSON text; values JSON or UTF-8 cannot carry are bad input, caught before sending."""
+    try:
+        document = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        raise InvalidInputError("The request contains a number that is not finite (nan or infinity)") from None
+    except TypeError as error:
+        raise InvalidInputError(f"The request contains a value JSON cannot carry: {error}") from None
+    try:
+        document.encode()
+    except UnicodeEncodeError:
+        raise InvalidInputError("The request contains characters that are not valid Unicode text") from None
+    return document
 
 
 def _base64_field(sink: IO[bytes]) -> Base64Field:

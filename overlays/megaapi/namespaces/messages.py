@@ -413,9 +413,16 @@ def _content(value: object) -> Any:
 
 def _section(value: object) -> ListSection:
     from megaapi_client.models import ListSection
+    from megaapi_client.types import Unset
 
     section = arguments.model(value, ListSection, "section")
-    arguments.many(section.rows, "section rows", lambda row: arguments.text(row.row_id, "rowId"))
+    if not isinstance(section.title, Unset):
+        arguments.text(section.title, "section title", max_length=256, allow_empty=True)
+    for row in arguments.many(section.rows, "section rows", lambda row: row):
+        arguments.text(row.title, "row title", max_length=256)
+        arguments.text(row.row_id, "rowId", max_length=256)
+        if not isinstance(row.description, Unset):
+            arguments.text(row.description, "row description", max_length=256, allow_empty=True)
     return section
 
 
