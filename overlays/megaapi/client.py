@@ -113,10 +113,13 @@ class _Client(Generic[R]):
 
     _runner: R
     _owns_http: bool
+    _registered: bool
 
-    def _bind(self, runner: R, *, owns_http: bool) -> None:
+    def _bind(self, runner: R, *, owns_http: bool, registered: bool) -> None:
+        # `registered`: this client added its secrets to the log filter (copies from with_options did not).
         self._runner = runner
         self._owns_http = owns_http
+        self._registered = registered
 
     # The namespaces are built, and their modules imported, on first use: it keeps `import megaapi` fast.
     @cached_property
@@ -180,9 +183,9 @@ class _Client(Generic[R]):
         )
 
     def _forget_secrets(self) -> None:
-        if self._owns_http:
+        if self._registered:
             secret_filter.discard(*self._runner.config.secrets)
-            self._owns_http = False
+            self._registered = False
 
     def __repr__(self) -> str:
         # The instance key is as secret as the token: only its length is shown.
@@ -218,16 +221,17 @@ class MegaApi(_Client[SyncRunner]):
             max_retries=max_retries,
         )
         secret_filter.add(*config.secrets)
-        self._bind(
-            SyncRunner(config, http_client or httpx.Client(follow_redirects=False)), owns_http=http_client is None
-        )
+        http = http_client or httpx.Client(follow_redirects=False)
+        self._bind(SyncRunner(config, http), owns_http=http_client is None, registered=True)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN, max_retries: int | _NotGiven = NOT_GIVEN
     ) -> MegaApi:
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(MegaApi)
-        copy._bind(SyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
+        copy._bind(
+            SyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False, registered=False
+        )
         return copy
 
     def close(self) -> None:
@@ -269,14 +273,16 @@ class AsyncMegaApi(_Client[AsyncRunner]):
         )
         secret_filter.add(*config.secrets)
         http = http_client or httpx.AsyncClient(follow_redirects=False)
-        self._bind(AsyncRunner(config, http), owns_http=http_client is None)
+        self._bind(AsyncRunner(config, http), owns_http=http_client is None, registered=True)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN, max_retries: int | _NotGiven = NOT_GIVEN
     ) -> AsyncMegaApi:
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(AsyncMegaApi)
-        copy._bind(AsyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
+        copy._bind(
+            AsyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False, registered=False
+        )
         return copy
 
     async def aclose(self) -> None:

@@ -43,6 +43,9 @@ def host_label(host: str) -> str:
         if parts.scheme != "https" or parts.path not in ("", "/") or parts.query or parts.fragment:
             raise ConfigurationError(f"host URL must look like https://<host>.{DOMAIN}, got {host!r}")
         text = parts.netloc
+    # ASCII first: lower() maps some non-ASCII letters to ASCII (the Kelvin sign becomes "k").
+    if not text.isascii():
+        raise ConfigurationError(f"host must be written in ASCII (use the xn-- form of a name), got {host!r}")
     name = text.lower()
     if name.endswith("." + DOMAIN):
         name = name[: -len(DOMAIN) - 1]
@@ -58,6 +61,8 @@ def _checked_base_url(base_url: str) -> str:
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
     parts = _split(base_url.strip(), "base_url")
+    if not parts.netloc.isascii():
+        raise ConfigurationError("base_url must be ASCII; write internationalised host names in their xn-- form")
     hostname = (parts.hostname or "").lower()
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise ConfigurationError("base_url must not contain credentials (user@host)")

@@ -42,13 +42,13 @@ class SecretFilter(logging.Filter):
 
     def add(self, *secrets: str) -> None:
         with self._lock:
-            for secret in _forms(secrets):
+            for secret in variants(secrets):
                 self._counts[secret] += 1
             self._refresh()
 
     def discard(self, *secrets: str) -> None:
         with self._lock:
-            for secret in _forms(secrets):
+            for secret in variants(secrets):
                 self._counts[secret] -= 1
             self._counts = +self._counts
             self._refresh()
@@ -68,9 +68,27 @@ class SecretFilter(logging.Filter):
         return True
 
 
-def _forms(secrets: tuple[str, ...]) -> set[str]:
-    # The URL-quoted form is what appears in request lines when the key has reserved characters.
-    return {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
+def variants(secrets: tuple[str, ...]) -> tuple[str, ...]:
+    """Each secret as written and URL-quoted (as request lines show keys with reserved characters), longest first."""
+    forms = {form for secret in secrets if secret for form in (secret, quote(secret, safe=""))}
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+class masking:
+    """Registers secrets with the log filter for the duration of a block: keys of instances an account call manages."""
+
+    __slots__ = ("_secrets",)
+
+    def __init__(self, secrets: tuple[str, ...]) -> None:
+        self._secrets = secrets
+
+    def __enter__(self) -> None:
+        if self._secrets:
+            secret_filter.add(*self._secrets)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._secrets:
+            secret_filter.discard(*self._secrets)
 
 
 def mask(text: str, secrets: tuple[str, ...]) -> str:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         @classmethod
         def from_dict(cls, src_dict: Any) -> Self: ...
 
+
 P = ParamSpec("P")
 T = TypeVar("T")
 R = TypeVar("R", "SyncRunner", "AsyncRunner")
@@ -40,11 +41,23 @@ class Call(Generic[T]):
     `model` parses a successful JSON body, or is None for a binary body; `finish` turns the parsed value into
     what the method returns. `idempotent` calls are retried after any transient failure; the others (sends,
     creations) only when the server provably did not receive them. `admin` calls use the account's admin token
-    and name their instance themselves; the others get the client's instance key.
+    and name their instance themselves; the others get the client's instance key. `secrets` are further values to
+    keep out of logs and errors, such as the key of an instance an account call manages.
     """
 
     # A plain slotted class: dataclasses would add milliseconds to `import megaapi`.
-    __slots__ = ("admin", "finish", "idempotent", "kwargs", "model", "module", "recipient", "save_to", "upload")
+    __slots__ = (
+        "admin",
+        "finish",
+        "idempotent",
+        "kwargs",
+        "model",
+        "module",
+        "recipient",
+        "save_to",
+        "secrets",
+        "upload",
+    )
 
     def __init__(
         self,
@@ -57,6 +70,7 @@ class Call(Generic[T]):
         recipient: bool = False,
         upload: Media | None = None,
         save_to: Path | None = None,
+        secrets: tuple[str, ...] = (),
         finish: Callable[[Any], T] | None = None,
     ) -> None:
         self.module = module
@@ -67,6 +81,7 @@ class Call(Generic[T]):
         self.recipient = recipient
         self.upload = upload
         self.save_to = save_to
+        self.secrets = secrets
         self.finish = finish
 
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
 
 import httpx
 
@@ -29,7 +28,7 @@ from .errors import (
     parse_retry_after,
     status_error_class,
 )
-from .logs import MASK, logger, mask
+from .logs import MASK, logger, mask, masking, variants
 
 if TYPE_CHECKING:
     from .media import Base64Field
@@ -99,13 +98,19 @@ class ClientConfig:
 
 
 class _Request:
-    """httpx.request arguments, and the operation as error messages name it (instance key masked)."""
+    """httpx.request arguments, the operation as error messages name it, and the secrets to mask in them."""
 
-    __slots__ = ("kwargs", "operation")
+    __slots__ = ("kwargs", "operation", "secrets")
 
-    def __init__(self, kwargs: dict[str, Any], operation: str) -> None:
+    def __init__(self, kwargs: dict[str, Any], method: str, path: str, secrets: tuple[str, ...]) -> None:
         self.kwargs = kwargs
-        self.operation = operation
+        self.secrets = secrets
+        # The generated code puts an instance key in one path segment, URL-quoted.
+        path = "/".join(MASK if segment in secrets else segment for segment in path.split("/"))
+        self.operation = f"{method.upper()} {path}"
+
+    def mask(self, text: str) -> str:
+        return mask(text, self.secrets)
 
 
 class Runner:
@@ -139,15 +144,7 @@ class Runner:
                 upload = Base64Upload(document, call.upload)
                 kwargs["content"] = upload
                 headers["Content-Length"] = str(upload.length)
-        return _Request(kwargs, f"{built['method'].upper()} {self._path_without_key(built['url'])}")
-
-    def _path_without_key(self, path: str) -> str:
-        # The generated code puts the instance key in one path segment, URL-quoted.
-        secrets = {quote(secret, safe="") for secret in self.config.secrets}
-        return "/".join(MASK if segment in secrets else segment for segment in path.split("/"))
-
-    def _mask(self, text: str) -> str:
-        return mask(text, self.config.secrets)
+        return _Request(kwargs, built["method"], built["url"], variants(self.config.secrets + call.secrets))
 
     def _retry_delay(
         self, call: Call[Any], attempt: int, outcome: httpx.Response | httpx.TransportError
@@ -167,10 +164,23 @@ class Runner:
             result = outcome.status_code if isinstance(outcome, httpx.Response) else type(outcome).__name__
             logger.debug("%s -> %s (attempt %d)", request.operation, result, attempt + 1)
 
-    def _connection_error(self, request: _Request, error: httpx.TransportError) -> APIConnectionError:
+    def _connection_error(self, request: _Request, error: httpx.RequestError) -> APIConnectionError:
         if isinstance(error, httpx.TimeoutException):
             return APITimeoutError(operation=request.operation)
-        return APIConnectionError(operation=request.operation, reason=f"Connection error ({type(error).__name__})")
+        if isinstance(error, httpx.TransportError):
+            return APIConnectionError(operation=request.operation, reason=f"Connection error ({type(error).__name__})")
+        # An undecodable body or a redirect loop (with a user's http_client that follows redirects).
+        return APIConnectionError(operation=request.operation, reason=f"Unusable response ({type(error).__name__})")
+
+    def _unusable_file(
+        self, request: _Request, response: httpx.Response, error: ValueError
+    ) -> APIResponseValidationError:
+        return APIResponseValidationError(
+            f"Unusable file data from {request.operation}: {error}",
+            operation=request.operation,
+            response=response,
+            body=None,
+        )
 
     def _result(self, call: Call[T], request: _Request, response: httpx.Response) -> T:
         status = response.status_code
@@ -179,7 +189,7 @@ class Runner:
             detail = error_message(body) or _snippet(response.text) or response.reason_phrase
             error_class = status_error_class(status, addressed=call.recipient)
             raise error_class(
-                self._mask(f"HTTP {status} from {request.operation}: {detail}"),
+                request.mask(f"HTTP {status} from {request.operation}: {detail}"),
                 operation=request.operation,
                 response=response,
                 body=body,
@@ -191,14 +201,14 @@ class Runner:
                 body = response.json()
             except ValueError:
                 raise APIResponseValidationError(
-                    self._mask(f"HTTP {status} from {request.operation} is not JSON: {_snippet(response.text)}"),
+                    request.mask(f"HTTP {status} from {request.operation} is not JSON: {_snippet(response.text)}"),
                     operation=request.operation,
                     response=response,
                     body=None,
                 ) from None
             if isinstance(body, dict) and body.get("error") in (True, "true"):
                 raise OperationFailedError(
-                    self._mask(f"{request.operation} failed: {error_message(body) or 'error: true'}"),
+                    request.mask(f"{request.operation} failed: {error_message(body) or 'error: true'}"),
                     operation=request.operation,
                     response=response,
                     body=body,
@@ -240,12 +250,7 @@ class Runner:
         try:
             document = field.document()
         except ValueError as error:
-            raise APIResponseValidationError(
-                f"Unusable file data from {request.operation}: {error}",
-                operation=request.operation,
-                response=response,
-                body=None,
-            ) from None
+            raise self._unusable_file(request, response, error) from None
         headers = {"content-type": response.headers.get("content-type", "application/json")}
         return httpx.Response(response.status_code, headers=headers, content=document, request=response.request)
 
@@ -264,14 +269,21 @@ class SyncRunner(Runner):
                 return response
             with _partial(call.save_to) as (sink, part):
                 field = _base64_field(sink)
-                for chunk in response.iter_bytes():
-                    field.feed(chunk)
+                try:
+                    for chunk in response.iter_bytes():
+                        field.feed(chunk)
+                except ValueError as error:
+                    raise self._unusable_file(request, response, error) from None
                 saved = self._saved(request, response, field)
                 part.keep = field.found
                 return saved
 
     def run(self, call: Call[T]) -> T:
         request = self._prepare(call)
+        with masking(call.secrets):
+            return self._attempts(call, request)
+
+    def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
         while True:
             outcome: httpx.Response | httpx.TransportError
@@ -279,6 +291,8 @@ class SyncRunner(Runner):
                 outcome = self._send(call, request)
             except httpx.TransportError as error:
                 outcome = error
+            except httpx.RequestError as error:
+                raise self._connection_error(request, error) from None
             self._log_attempt(request, attempt, outcome)
             delay = self._retry_delay(call, attempt, outcome)
             if delay is None:
@@ -303,8 +317,11 @@ class AsyncRunner(Runner):
                 return response
             with _partial(call.save_to) as (sink, part):
                 field = _base64_field(sink)
-                async for chunk in response.aiter_bytes():
-                    field.feed(chunk)
+                try:
+                    async for chunk in response.aiter_bytes():
+                        field.feed(chunk)
+                except ValueError as error:
+                    raise self._unusable_file(request, response, error) from None
                 saved = self._saved(request, response, field)
                 part.keep = field.found
                 return saved
@@ -313,6 +330,10 @@ class AsyncRunner(Runner):
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
+        with masking(call.secrets):
+            return await self._attempts(call, request)
+
+    async def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
         while True:
             outcome: httpx.Response | httpx.TransportError
@@ -320,6 +341,8 @@ class AsyncRunner(Runner):
                 outcome = await self._send(call, request)
             except httpx.TransportError as error:
                 outcome = error
+            except httpx.RequestError as error:
+                raise self._connection_error(request, error) from None
             self._log_attempt(request, attempt, outcome)
             delay = self._retry_delay(call, attempt, outcome)
             if delay is None:

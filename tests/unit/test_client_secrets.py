@@ -241,7 +241,6 @@ def test_operations_in_exceptions_hide_the_url_quoted_instance_key() -> None:
     assert [text for text in _exception_texts(raised.value) if _leaks(text, _forms(QUOTED_KEY))] == []
 
 
-@pytest.mark.xfail(strict=True, reason="bug: runner.Runner._mask masks the raw secrets only, not their URL-quoted form")
 def test_a_server_page_echoing_the_url_quoted_instance_key_is_masked() -> None:
     wire = Wire()
     page = f"<pre>Cannot POST /rest/sendMessage/{quote(QUOTED_KEY, safe='')}/text</pre>"
@@ -254,7 +253,6 @@ def test_a_server_page_echoing_the_url_quoted_instance_key_is_masked() -> None:
 MANAGED_KEY = "megabusiness-Mng4Tok9"  # Mega-api keys often end with the instance's token
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the key given to account.delete_instance is logged and put in errors")
 def test_the_key_of_a_managed_instance_stays_out_of_logs_and_errors(debug_logs: pytest.LogCaptureFixture) -> None:
     wire = Wire()
     wire.reply(404, json_body={"error": True, "message": "Instance not found"})
@@ -274,7 +272,6 @@ def test_closing_a_client_forgets_its_secrets() -> None:
     assert megaapi.logs.secret_filter._secrets == before
 
 
-@pytest.mark.xfail(strict=True, reason="bug: client._forget_secrets discards only when the client owns its http client")
 def test_closing_a_client_on_a_shared_http_client_forgets_its_secrets() -> None:
     before = megaapi.logs.secret_filter._secrets
     with (

@@ -12,9 +12,10 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from webhook_payloads import body, payload
+
 from megaapi import webhooks
 from megaapi.webhooks import WebhookApp
-from webhook_payloads import body, payload
 
 TOKEN = "test-token-0123456789abcdef"
 URL = f"http://testserver/megaapi?token={TOKEN}"

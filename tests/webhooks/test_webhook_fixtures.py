@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import megaapi_client.models as generated
 import pytest
+from webhook_payloads import FIXTURE_NAMES, body, payload, validator
+
+import megaapi_client.models as generated
 from megaapi import webhooks
 from megaapi.webhooks import AckStatus
-from webhook_payloads import FIXTURE_NAMES, body, payload, validator
 
 CONTACT = "556195562618@s.whatsapp.net"
 OWN_NUMBER = "556181278471@s.whatsapp.net"

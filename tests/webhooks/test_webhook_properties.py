@@ -13,10 +13,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from webhook_payloads import FIXTURE_NAMES, payload, validator
+
 from megaapi import webhooks
 from megaapi.webhooks import WebhookParseError, parse
 from megaapi.webhooks._events import EVENT_TYPES
-from webhook_payloads import FIXTURE_NAMES, payload, validator
 
 FIXTURES = [payload(name) for name in FIXTURE_NAMES]
 CONVENIENCES = (

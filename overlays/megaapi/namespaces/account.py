@@ -35,11 +35,10 @@ class Account(Namespace[R]):
             webhook_url=UNSET if webhook_url is None else checked_url(webhook_url, required=True),
             webhook_enabled=UNSET if enabled is None else enabled,
         )
-        kwargs = {
-            "instance_key": arguments.instance_key(instance_key),
-            "body": CreateInstanceRequest(message_data=settings),
-        }
-        return Call(op, kwargs, CreateInstanceResponse, idempotent=False, admin=True)
+        key = arguments.instance_key(instance_key)
+        kwargs = {"instance_key": key, "body": CreateInstanceRequest(message_data=settings)}
+        # The new key is as secret as any instance key: keep it out of logs and errors too.
+        return Call(op, kwargs, CreateInstanceResponse, idempotent=False, admin=True, secrets=(key,))
 
     @endpoint
     def delete_instance(self, instance_key: str) -> Call[StatusResponse]:
@@ -47,6 +46,5 @@ class Account(Namespace[R]):
         from megaapi_client.api.account import delete_instance as op
         from megaapi_client.models import StatusResponse
 
-        return Call(
-            op, {"instance_key": arguments.instance_key(instance_key)}, StatusResponse, idempotent=True, admin=True
-        )
+        key = arguments.instance_key(instance_key)
+        return Call(op, {"instance_key": key}, StatusResponse, idempotent=True, admin=True, secrets=(key,))

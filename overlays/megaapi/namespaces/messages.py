@@ -428,9 +428,12 @@ def _section(value: object) -> ListSection:
 
 def _button(value: object) -> TemplateButton:
     from megaapi_client.models import TemplateButton
+    from megaapi_client.types import Unset
 
     button = arguments.model(value, TemplateButton, "button")
     if button.type_ not in ("replyButton", "urlButton", "callButton"):
         raise InvalidInputError(f"button type must be replyButton, urlButton or callButton, not {button.type_!r}")
     arguments.text(button.title, "button title", max_length=256)
+    if not isinstance(button.payload, Unset):
+        arguments.text(button.payload, "button payload", max_length=4096)
     return button
