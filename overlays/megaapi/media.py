@@ -114,12 +114,13 @@ class Base64Upload:
 
     PLACEHOLDER = "megaapi-upload-placeholder-6f1d0c"
 
-    def __init__(self, document: str, media: Media) -> None:
-        before, found, after = document.partition(self.PLACEHOLDER)
-        if not found or self.PLACEHOLDER in after:
+    def __init__(self, document: bytes, media: Media) -> None:
+        placeholder = self.PLACEHOLDER.encode()
+        before, found, after = document.partition(placeholder)
+        if not found or placeholder in after:
             raise ValueError("the request body must hold the upload placeholder exactly once")
-        self._head = f"{before}data:{media.mime_type};base64,".encode()
-        self._tail = after.encode()
+        self._head = before + f"data:{media.mime_type};base64,".encode()
+        self._tail = after
         self._media = media
         self.length = len(self._head) + 4 * -(-media.size // 3) + len(self._tail)
 

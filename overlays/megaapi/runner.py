@@ -40,7 +40,16 @@ T = TypeVar("T")
 class ClientConfig:
     """What a client needs to make requests; the secrets stay out of its repr."""
 
-    __slots__ = ("admin_token", "base_url", "instance_key_", "max_retries", "timeout", "token", "user_agent")
+    __slots__ = (
+        "admin_token",
+        "base_url",
+        "instance_key_",
+        "masked",
+        "max_retries",
+        "timeout",
+        "token",
+        "user_agent",
+    )
 
     def __init__(
         self,
@@ -60,6 +69,7 @@ class ClientConfig:
         self.instance_key_ = instance_key_
         self.token = token
         self.admin_token = admin_token
+        self.masked = variants(self.secrets)  # computed once: every request needs it
 
     def __repr__(self) -> str:
         return f"ClientConfig(base_url={self.base_url!r}, timeout={self.timeout!r}, max_retries={self.max_retries})"
@@ -100,14 +110,20 @@ class ClientConfig:
 class _Request:
     """httpx.request arguments, the operation as error messages name it, and the secrets to mask in them."""
 
-    __slots__ = ("kwargs", "operation", "secrets")
+    __slots__ = ("_method", "_path", "kwargs", "secrets")
 
     def __init__(self, kwargs: dict[str, Any], method: str, path: str, secrets: tuple[str, ...]) -> None:
         self.kwargs = kwargs
         self.secrets = secrets
+        self._method = method
+        self._path = path
+
+    @property
+    def operation(self) -> str:
+        """`POST /rest/sendMessage/***/text`: built only for logs and errors, off the hot path."""
         # The generated code puts an instance key in one path segment, URL-quoted.
-        path = "/".join(MASK if segment in secrets else segment for segment in path.split("/"))
-        self.operation = f"{method.upper()} {path}"
+        segments = (MASK if segment in self.secrets else segment for segment in self._path.split("/"))
+        return f"{self._method.upper()} {'/'.join(segments)}"
 
     def mask(self, text: str) -> str:
         return mask(text, self.secrets)
@@ -137,14 +153,15 @@ class Runner:
         if "json" in built:
             document = _json_document(built["json"])
             if call.upload is None:
-                kwargs["content"] = document.encode()
+                kwargs["content"] = document
             else:
                 from .media import Base64Upload
 
                 upload = Base64Upload(document, call.upload)
                 kwargs["content"] = upload
                 headers["Content-Length"] = str(upload.length)
-        return _Request(kwargs, built["method"], built["url"], variants(self.config.secrets + call.secrets))
+        secrets = self.config.masked if not call.secrets else variants(self.config.secrets + call.secrets)
+        return _Request(kwargs, built["method"], built["url"], secrets)
 
     def _retry_delay(
         self, call: Call[Any], attempt: int, outcome: httpx.Response | httpx.TransportError
@@ -373,8 +390,8 @@ def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
         part.path.unlink(missing_ok=True)
 
 
-def _json_document(body: Any) -> str:
-    """The request body as JSON text; values JSON or UTF-8 cannot carry are bad input, caught before sending."""
+def _json_document(body: Any) -> bytes:
+    """The request body as UTF-8 JSON; values JSON or UTF-8 cannot carry are bad input, caught before sending."""
     try:
         document = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except ValueError:
@@ -382,10 +399,9 @@ def _json_document(body: Any) -> str:
     except TypeError as error:
         raise InvalidInputError(f"The request contains a value JSON cannot carry: {error}") from None
     try:
-        document.encode()
+        return document.encode()
     except UnicodeEncodeError:
         raise InvalidInputError("The request contains characters that are not valid Unicode text") from None
-    return document
 
 
 def _base64_field(sink: IO[bytes]) -> Base64Field:
