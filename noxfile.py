@@ -1,6 +1,7 @@
 """Every workflow of the project is a nox session; `nox -l` lists them.
 
-`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests and contract_cli.
+`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests, contract_cli, prism
+and demo.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 TOOLS = ROOT / "tools"
 NODE_BIN = TOOLS / "node_modules" / ".bin"
 
-nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli"]
+nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli", "prism", "demo"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
