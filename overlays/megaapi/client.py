@@ -70,7 +70,7 @@ def _config(
             "Missing credentials: pass instance_key=... and token=... (shown under the instance's details in the "
             "Mega-api panel) or set MEGAAPI_INSTANCE_KEY and MEGAAPI_TOKEN"
         )
-    return ClientConfig(
+    config = ClientConfig(
         base_url=base_url_for(host=host, base_url=base_url),
         timeout=_timeout(timeout),
         max_retries=_retries(max_retries),
@@ -79,6 +79,9 @@ def _config(
         token=None if token is None else _checked_token(token, "token"),
         admin_token=None if admin_token is None else _checked_token(admin_token, "admin_token"),
     )
+    # Registered with the log filter from here on; the client's close() takes them out again.
+    secret_filter.add(*config.secrets)
+    return config
 
 
 def _checked_key(value: object) -> str:
@@ -220,7 +223,6 @@ class MegaApi(_Client[SyncRunner]):
             timeout=timeout,
             max_retries=max_retries,
         )
-        secret_filter.add(*config.secrets)
         http = http_client or httpx.Client(follow_redirects=False)
         self._bind(SyncRunner(config, http), owns_http=http_client is None, registered=True)
 
@@ -271,7 +273,6 @@ class AsyncMegaApi(_Client[AsyncRunner]):
             timeout=timeout,
             max_retries=max_retries,
         )
-        secret_filter.add(*config.secrets)
         http = http_client or httpx.AsyncClient(follow_redirects=False)
         self._bind(AsyncRunner(config, http), owns_http=http_client is None, registered=True)
 

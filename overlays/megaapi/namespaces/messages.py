@@ -97,15 +97,7 @@ class Messages(Namespace[R]):
             mime_type=arguments.optional_text(mime_type, "mime_type", allow_empty=False),
         )
         kind = _media_type(media_type, loaded.mime_type)
-        common: dict[str, Any] = {
-            "to": chat,
-            "type_": kind,
-            "mime_type": loaded.mime_type,
-            "file_name": _unset(loaded.file_name),
-            "caption": _unset(arguments.optional_text(caption, "caption")),
-            "view_once": _unset(arguments.optional_flag(view_once, "view_once")),
-            "gif_playback": _unset(arguments.optional_flag(gif_playback, "gif_playback")),
-        }
+        common = _media_fields(chat, kind, loaded.mime_type, loaded.file_name, caption, gif_playback, view_once)
         if loaded.url is not None:
             return _send(send_media_url, SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
         message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
@@ -128,17 +120,9 @@ class Messages(Namespace[R]):
         from megaapi_client.api.messages import send_media_url as op
         from megaapi_client.models import MediaUrlMessage, SendMediaUrlRequest
 
-        data = MediaUrlMessage(
-            to=jid.chat(to),
-            url=_http_url(url),
-            type_=_media_type(media_type, ""),
-            mime_type=arguments.text(mime_type, "mime_type", max_length=255),
-            file_name=_unset(arguments.optional_text(file_name, "file_name", allow_empty=False)),
-            caption=_unset(arguments.optional_text(caption, "caption")),
-            gif_playback=_unset(arguments.optional_flag(gif_playback, "gif_playback")),
-            view_once=_unset(arguments.optional_flag(view_once, "view_once")),
-        )
-        return _send(op, SendMediaUrlRequest(message_data=data))
+        kind, mime = _media_type(media_type, ""), arguments.text(mime_type, "mime_type", max_length=255)
+        common = _media_fields(jid.chat(to), kind, mime, file_name, caption, gif_playback, view_once)
+        return _send(op, SendMediaUrlRequest(message_data=MediaUrlMessage(url=_http_url(url), **common)))
 
     @endpoint
     def send_media_url_to_many(
@@ -188,16 +172,9 @@ class Messages(Namespace[R]):
         if not isinstance(data, bytes | bytearray | memoryview):
             raise InvalidInputError(f"data must be bytes, not {type(data).__name__}")
         loaded = media.load(data, mime_type=arguments.text(mime_type, "mime_type", max_length=255))
-        message = MediaBase64Message(
-            to=jid.chat(to),
-            base64=media.Base64Upload.PLACEHOLDER,
-            type_=_media_type(media_type, ""),
-            mime_type=loaded.mime_type,
-            file_name=_unset(arguments.optional_text(file_name, "file_name", allow_empty=False)),
-            caption=_unset(arguments.optional_text(caption, "caption")),
-            gif_playback=_unset(arguments.optional_flag(gif_playback, "gif_playback")),
-            view_once=_unset(arguments.optional_flag(view_once, "view_once")),
-        )
+        kind = _media_type(media_type, "")
+        common = _media_fields(jid.chat(to), kind, loaded.mime_type, file_name, caption, gif_playback, view_once)
+        message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
         return _send(op, SendMediaBase64Request(message_data=message), upload=loaded)
 
     @endpoint
@@ -381,6 +358,27 @@ def _unset(value: Any) -> Any:
     from megaapi_client.types import UNSET
 
     return UNSET if value is None else value
+
+
+def _media_fields(
+    chat: str,
+    kind: MediaType,
+    mime_type: str,
+    file_name: object,
+    caption: object,
+    gif_playback: object,
+    view_once: object,
+) -> dict[str, Any]:
+    """The fields `sendMediaUrl` and `sendMediaBase64` share, checked."""
+    return {
+        "to": chat,
+        "type_": kind,
+        "mime_type": mime_type,
+        "file_name": _unset(arguments.optional_text(file_name, "file_name", allow_empty=False)),
+        "caption": _unset(arguments.optional_text(caption, "caption")),
+        "gif_playback": _unset(arguments.optional_flag(gif_playback, "gif_playback")),
+        "view_once": _unset(arguments.optional_flag(view_once, "view_once")),
+    }
 
 
 def _media_type(value: object, mime_type: str) -> MediaType:
