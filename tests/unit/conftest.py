@@ -4,7 +4,6 @@ environment.
 
 from __future__ import annotations
 
-import asyncio
 import types
 from collections.abc import AsyncIterator, Iterator
 
@@ -37,8 +36,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         recorded.append(seconds)
 
     monkeypatch.setattr(megaapi.runner, "time", types.SimpleNamespace(sleep=sleep))
-    # The runner imports asyncio only when it first has to wait, so the module's own `sleep` is the one it uses.
-    monkeypatch.setattr(asyncio, "sleep", async_sleep)
+    # The runner's own hook, not asyncio.sleep: servers other tiers leave running in other threads sleep too.
+    monkeypatch.setattr(megaapi.runner, "_async_sleep", async_sleep)
     return recorded
 
 
