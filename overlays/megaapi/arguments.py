@@ -85,10 +85,12 @@ def model(value: object, cls: type[T], name: str) -> T:
     if isinstance(value, cls):
         return value
     if isinstance(value, Mapping):
-        try:
-            return cls.from_dict(value)  # type: ignore[attr-defined, no-any-return]
-        except (KeyError, TypeError, ValueError) as error:
-            raise InvalidInputError(f"{name} is missing or has a wrong field: {error}") from None
+        from .conformance import problem
+
+        found = problem(cls, value)
+        if found is not None:
+            raise InvalidInputError(f"{name} does not fit {cls.__name__}: {found}")
+        return cls.from_dict(value)  # type: ignore[attr-defined, no-any-return]
     raise InvalidInputError(f"{name} must be a {cls.__name__} or a mapping, not {type(value).__name__}")
 
 

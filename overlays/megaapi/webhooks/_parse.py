@@ -7,8 +7,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from .. import conformance
 from ..errors import MegaApiError
-from . import _conformance
 from ._events import EVENT_TYPES, Event, TypedEvent, UnknownEvent
 
 logger = logging.getLogger("megaapi.webhooks")
@@ -90,7 +90,7 @@ class _Mismatch(Exception):
 def _typed(event_class: type[TypedEvent], payload: dict[str, Any]) -> TypedEvent:
     try:
         data = _without_nulls(payload)
-        found = _conformance.problem(event_class, data)
+        found = conformance.problem(event_class, data)
     except RecursionError:
         raise _Mismatch("the payload is nested too deeply to check") from None
     if found:

@@ -1,4 +1,5 @@
-"""Checks a payload against a generated model's annotations before the model's `from_dict` sees it.
+"""Checks a payload against a generated model's annotations before the model's `from_dict` sees it (webhook
+events, and mappings given to the client in place of request models).
 
 The generated `from_dict` methods copy scalars without looking at them and turn anything `dict()` accepts into a
 nested model, so `"fromMe": "false"` or a list where an object belongs would still yield a model whose attributes
@@ -32,6 +33,10 @@ class _Probe:
     def to_dict(self) -> _Probe:
         return self
 
+    def __iter__(self) -> Iterator[_Probe]:
+        # A list of nested models serialises item by item: one probe stands for the items.
+        yield self
+
 
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
@@ -41,8 +46,15 @@ def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     attributes = [field.name for field in attrs.fields(cls) if field.init]  # not `additional_properties`
     # The JSON names live only in the generated to_dict, so serialise a model whose attributes are probes.
     serialised = cls(**{name: _Probe(name) for name in attributes}).to_dict()
-    json_names = {value.attribute: key for key, value in serialised.items() if isinstance(value, _Probe)}
+    probes = {key: _probe(value) for key, value in serialised.items()}
+    json_names = {probe.attribute: key for key, probe in probes.items() if probe is not None}
     return tuple((json_names[name], hints[name]) for name in attributes)
+
+
+def _probe(value: object) -> _Probe | None:
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, _Probe) else None
 
 
 def problem(model: type, data: Mapping[str, Any]) -> str | None:
@@ -97,7 +109,7 @@ def _check(value: object, annotation: Any, path: str) -> str | None:
         if not isinstance(value, Mapping):
             return _mismatch(path, "an object", value)
         return _check_object(annotation, value, f"{path}.")
-    return f"{path}: the webhook parser cannot check {annotation!r}"
+    return f"{path}: no check for {annotation!r}"
 
 
 def _check_union(value: object, options: list[Any], path: str) -> str | None:
