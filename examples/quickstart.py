@@ -43,6 +43,8 @@ def webhook_receiver(app: WebhookApp, port: int) -> Iterator[int]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
+        if not thread.is_alive():
+            raise SystemExit(f"The webhook receiver could not listen on port {port}")
         time.sleep(0.01)
     try:
         yield server.servers[0].sockets[0].getsockname()[1]
@@ -53,16 +55,16 @@ def webhook_receiver(app: WebhookApp, port: int) -> Iterator[int]:
 
 def link_phone(api: MegaApi) -> None:
     status = api.instance.get_instance_status()
-    if status.instance and status.instance.user:
-        say("Instance connected as", status.instance.user.id)
+    if status.user is not None:
+        say("Instance connected as", status.user.id)
         return
     code = api.instance.get_pairing_code(os.environ.get("MEGAAPI_DEMO_PHONE", "5511912345678")).pairing_code
     say("No phone linked yet. On the phone: WhatsApp > Linked devices > Link with phone number", code)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         status = api.instance.get_instance_status()
-        if status.instance and status.instance.user:
-            say("Phone linked", status.instance.user.id)
+        if status.user is not None:
+            say("Phone linked", status.user.id)
             return
         time.sleep(1)
     raise SystemExit("The phone was not linked within two minutes")
@@ -76,7 +78,7 @@ def main() -> None:
 
     @app.on_any
     def collect(event: Event) -> None:
-        if isinstance(event, ConversationEvent | ExtendedTextEvent):
+        if isinstance(event, ConversationEvent | ExtendedTextEvent) and not event.from_me:
             inbox.put(event)
         elif isinstance(event, MessageAckEvent):
             receipts.put(event)
@@ -88,7 +90,7 @@ def main() -> None:
         api.webhook.configure_webhook(f"{url}?token={secret}")
         say("Webhook configured", url)
 
-        if api.instance.check_number(TO).exists in (False, "false"):
+        if not api.instance.check_number(TO).on_whatsapp:
             raise SystemExit(f"{TO} has no WhatsApp account")
         api.chats.update_presence(TO, "composing")
         hello = api.messages.send_text(TO, "Olá! 👋 Esta é uma mensagem do quickstart do megaapi.")
@@ -132,7 +134,11 @@ def main() -> None:
 
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            receipt = receipts.get(timeout=30)
+            try:
+                receipt = receipts.get(timeout=max(deadline - time.monotonic(), 0.1))
+            except queue.Empty:
+                say("No read receipt yet; the contact may not have opened the chat")
+                break
             if receipt.message_id == hello_id and receipt.ack is not None:
                 say("Receipt for the first text", receipt.ack.name.lower())
                 if receipt.is_read:

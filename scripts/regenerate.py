@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,9 +56,9 @@ def generate(out: Path) -> None:
             module.write_text(banner + module.read_text(encoding="utf-8"), encoding="utf-8")
         (package / "py.typed").write_text("", encoding="utf-8")
         for cache in package.rglob(".ruff_cache"):
-            subprocess.run(["rm", "-rf", str(cache)], check=True)
+            shutil.rmtree(cache)
         out.mkdir(parents=True, exist_ok=True)
-        package.rename(out / PACKAGE)
+        shutil.move(package, out / PACKAGE)
     stamp = {
         "generator": f"openapi-python-client {generator_version}",
         "formatter": f"ruff {version('ruff')}",

@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from urllib.parse import urlsplit
 
 from .errors import InvalidInputError
 
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 
 # WhatsApp refuses longer messages.
 MAX_TEXT_LENGTH = 65_536
+# Unix seconds fit in 32 bits until 2106; a larger number is milliseconds or a mistake.
+MAX_TIMESTAMP = 2**32
 
 
 def text(value: object, name: str, *, max_length: int = MAX_TEXT_LENGTH, allow_empty: bool = False) -> str:
@@ -53,8 +56,14 @@ def optional_flag(value: object, name: str) -> bool | None:
 
 
 def coordinate(value: object, name: str, limit: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInputError(f"{name} must be a finite number, not {value!r}")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInputError(f"{name} must be a number, not {type(value).__name__}")
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
+        raise InvalidInputError(f"{name} must be a finite number")
     if not -limit <= value <= limit:
         raise InvalidInputError(f"{name} must be between -{limit:g} and {limit:g}, got {value}")
     return float(value)
@@ -66,8 +75,8 @@ def timestamp(value: object, name: str) -> int:
         if value.tzinfo is None:
             raise InvalidInputError(f"{name} must be timezone-aware")
         return int(value.timestamp())
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidInputError(f"{name} must be a positive Unix timestamp in seconds or an aware datetime")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < MAX_TIMESTAMP:
+        raise InvalidInputError(f"{name} must be a Unix timestamp in seconds (a positive int) or an aware datetime")
     return value
 
 
@@ -112,3 +121,26 @@ def instance_key(value: object) -> str:
     if key in (".", "..") or not key.isascii() or not key.isprintable() or any(c in key for c in " /\\?#%"):
         raise InvalidInputError("instance_key must be printable ASCII without spaces, '/', '\\', '?', '#' or '%'")
     return key
+
+
+def choice(value: object, name: str, allowed: frozenset[str]) -> str:
+    """One of a fixed set of strings."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInputError(f"{name} must be one of {sorted(allowed)}, not {value!r}"[:300])
+    return value
+
+
+def count(value: object, name: str) -> int:
+    """A non-negative integer."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInputError(f"{name} must be a non-negative integer")
+    return value
+
+
+def http_url(value: object, name: str, *, max_length: int = 4096) -> str:
+    """An absolute http(s) URL with a host, which a server can fetch or post to."""
+    url = text(value, name, max_length=max_length).strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise InvalidInputError(f"{name} must be an absolute http(s) URL with a host, got {url[:60]!r}")
+    return url

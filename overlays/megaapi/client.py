@@ -118,11 +118,12 @@ class _Client(Generic[R]):
     _owns_http: bool
     _registered: bool
 
-    def _bind(self, runner: R, *, owns_http: bool, registered: bool) -> None:
-        # `registered`: this client added its secrets to the log filter (copies from with_options did not).
+    def _bind(self, runner: R, *, owns_http: bool) -> None:
+        # Every client, copies included, holds one registration of its secrets with the log filter until it closes,
+        # so a copy made by with_options keeps masking after the client it came from has closed.
         self._runner = runner
         self._owns_http = owns_http
-        self._registered = registered
+        self._registered = True
 
     # The namespaces are built, and their modules imported, on first use: it keeps `import megaapi` fast.
     @cached_property
@@ -180,10 +181,12 @@ class _Client(Generic[R]):
         return self._runner.config.max_retries
 
     def _options(self, timeout: float | httpx.Timeout | _NotGiven | None, max_retries: int | _NotGiven) -> ClientConfig:
-        return self._runner.config.with_options(
+        config = self._runner.config.with_options(
             timeout=None if isinstance(timeout, _NotGiven) else _timeout(timeout),
             max_retries=None if isinstance(max_retries, _NotGiven) else _retries(max_retries),
         )
+        secret_filter.add(*config.secrets)
+        return config
 
     def _forget_secrets(self) -> None:
         if self._registered:
@@ -224,16 +227,14 @@ class MegaApi(_Client[SyncRunner]):
             max_retries=max_retries,
         )
         http = http_client or httpx.Client(follow_redirects=False)
-        self._bind(SyncRunner(config, http), owns_http=http_client is None, registered=True)
+        self._bind(SyncRunner(config, http), owns_http=http_client is None)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN, max_retries: int | _NotGiven = NOT_GIVEN
     ) -> MegaApi:
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(MegaApi)
-        copy._bind(
-            SyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False, registered=False
-        )
+        copy._bind(SyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
         return copy
 
     def close(self) -> None:
@@ -274,16 +275,14 @@ class AsyncMegaApi(_Client[AsyncRunner]):
             max_retries=max_retries,
         )
         http = http_client or httpx.AsyncClient(follow_redirects=False)
-        self._bind(AsyncRunner(config, http), owns_http=http_client is None, registered=True)
+        self._bind(AsyncRunner(config, http), owns_http=http_client is None)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN, max_retries: int | _NotGiven = NOT_GIVEN
     ) -> AsyncMegaApi:
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(AsyncMegaApi)
-        copy._bind(
-            AsyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False, registered=False
-        )
+        copy._bind(AsyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
         return copy
 
     async def aclose(self) -> None:

@@ -21,6 +21,7 @@ MASK = "***"
 # httpcore logs from these child loggers; a logger's filters do not apply to records of its children.
 _FILTERED_LOGGERS = (
     "megaapi",
+    "megaapi.webhooks",
     "httpx",
     "httpcore",
     "httpcore.connection",

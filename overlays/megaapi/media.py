@@ -86,7 +86,12 @@ def load(source: MediaSource, *, file_name: str | None = None, mime_type: str | 
         content = bytes(source)
         size, head, name = len(content), content[:16], file_name
     elif hasattr(source, "read"):
-        content = source.read(MAX_UPLOAD_BYTES + 1)
+        try:
+            content = source.read(MAX_UPLOAD_BYTES + 1)
+        except (OSError, ValueError):  # a closed or unreadable file object
+            raise InvalidInputError(
+                "The media file object cannot be read: is it closed, or not open for reading?"
+            ) from None
         if not isinstance(content, bytes):
             raise InvalidInputError("File objects must be opened in binary mode ('rb')")
         size, head, name = len(content), content[:16], file_name or _basename(getattr(source, "name", None))
@@ -167,6 +172,7 @@ class Base64Field:
         self._head: bytes | None = b""  # the start of the value, until a data-URL prefix is ruled in or out
         self._pending = b""
         self.found = False
+        self.decoded = 0
 
     def feed(self, chunk: bytes) -> None:
         position = 0
@@ -240,7 +246,7 @@ class Base64Field:
             self._head = None
         data = self._pending + text
         usable = len(data) - len(data) % 4
-        self._sink.write(base64.b64decode(data[:usable], validate=True))
+        self.decoded += self._sink.write(base64.b64decode(data[:usable], validate=True))
         self._pending = data[usable:]
 
     def document(self) -> bytes:

@@ -93,10 +93,6 @@ class Namespace(Generic[R]):
     def __init__(self, runner: R) -> None:
         self._runner = runner
 
-    @property
-    def _instance(self) -> str:
-        return self._runner.config.instance_key
-
 
 class Endpoint(Generic[P, T]):
     """Descriptor that turns a request-building method into a sync or async API method."""

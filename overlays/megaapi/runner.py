@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .operations import Call
 
 T = TypeVar("T")
+CLOSED = "This client is closed; create a new one (or keep using it inside its `with` block)"
 
 
 class ClientConfig:
@@ -292,10 +293,14 @@ class SyncRunner(Runner):
                 except ValueError as error:
                     raise self._unusable_file(request, response, error) from None
                 saved = self._saved(request, response, field)
+                if field.found and not field.decoded:
+                    raise self._unusable_file(request, response, ValueError("the reply's file data is empty"))
                 part.keep = field.found
                 return saved
 
     def run(self, call: Call[T]) -> T:
+        if self.http.is_closed:
+            raise ConfigurationError(CLOSED)
         request = self._prepare(call)
         with masking(call.secrets):
             return self._attempts(call, request)
@@ -310,6 +315,8 @@ class SyncRunner(Runner):
                 outcome = error
             except httpx.RequestError as error:
                 raise self._connection_error(request, error) from None
+            except OSError as error:  # reading the file being uploaded
+                raise InvalidInputError(f"Could not read the file to upload: {error.strerror or error}") from None
             self._log_attempt(request, attempt, outcome)
             delay = self._retry_delay(call, attempt, outcome)
             if delay is None:
@@ -340,10 +347,14 @@ class AsyncRunner(Runner):
                 except ValueError as error:
                     raise self._unusable_file(request, response, error) from None
                 saved = self._saved(request, response, field)
+                if field.found and not field.decoded:
+                    raise self._unusable_file(request, response, ValueError("the reply's file data is empty"))
                 part.keep = field.found
                 return saved
 
     async def run(self, call: Call[T]) -> T:
+        if self.http.is_closed:
+            raise ConfigurationError(CLOSED)
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
@@ -360,6 +371,8 @@ class AsyncRunner(Runner):
                 outcome = error
             except httpx.RequestError as error:
                 raise self._connection_error(request, error) from None
+            except OSError as error:  # reading the file being uploaded
+                raise InvalidInputError(f"Could not read the file to upload: {error.strerror or error}") from None
             self._log_attempt(request, attempt, outcome)
             delay = self._retry_delay(call, attempt, outcome)
             if delay is None:

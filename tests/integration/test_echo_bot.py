@@ -30,6 +30,7 @@ def served_app(app: Any) -> Iterator[str]:
     thread.start()
     try:
         while not server.started:
+            assert thread.is_alive(), "uvicorn did not start"
             time.sleep(0.01)
         yield base_url_of(sock)
     finally:

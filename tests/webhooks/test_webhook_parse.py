@@ -17,8 +17,8 @@ from webhook_payloads import ROOT, payload, spec
 
 import megaapi_client.models as generated
 from megaapi import webhooks
-from megaapi.webhooks import AckStatus, WebhookParseError, parse
 from megaapi.conformance import unsupported_annotations
+from megaapi.webhooks import AckStatus, WebhookParseError, parse
 from megaapi.webhooks._events import EVENT_TYPES
 
 IMAGE = "vendor_3_6_image"

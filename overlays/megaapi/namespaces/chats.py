@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .. import arguments, jid
-from ..errors import InvalidInputError
 from ..operations import Call, Namespace, R, endpoint
 
 if TYPE_CHECKING:
@@ -25,10 +24,9 @@ class Chats(Namespace[R]):
         from megaapi_client.api.chats import update_presence as op
         from megaapi_client.models import PresenceUpdateRequest, StatusResponse
 
-        if presence not in _PRESENCES:
-            raise InvalidInputError(f"presence must be one of {sorted(_PRESENCES)}, not {presence!r}")
+        option = arguments.choice(presence, "presence", _PRESENCES)
         return Call(
-            op, {"body": PresenceUpdateRequest(to=jid.chat(to), option=presence)}, StatusResponse, idempotent=True
+            op, {"body": PresenceUpdateRequest(to=jid.chat(to), option=option)}, StatusResponse, idempotent=True
         )
 
     @endpoint

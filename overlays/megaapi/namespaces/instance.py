@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from ..models import CheckNumberResponse, InstanceStatusResponse
 
 
+_PICTURE_SIZES = frozenset({"image", "icon"})
+
+
 class Instance(Namespace[R]):
     @endpoint
     def get_instance_status(self) -> Call[InstanceStatusResponse]:
@@ -122,6 +125,8 @@ class Instance(Namespace[R]):
         target = Path(path)
         if target.is_dir():
             raise InvalidInputError(f"{target} is a directory; give the file name to write")
+        if not target.parent.is_dir():
+            raise InvalidInputError(f"{target.parent} does not exist; create it before saving into it")
 
         def saved(reply: DownloadMediaResponse) -> Path:
             if isinstance(reply.data, Unset):
@@ -140,8 +145,8 @@ class Instance(Namespace[R]):
         from megaapi_client.models import ProfilePictureResponse
         from megaapi_client.types import UNSET
 
-        if size not in (None, "image", "icon"):
-            raise InvalidInputError(f"size must be 'image' or 'icon', not {size!r}")
+        if size is not None:
+            arguments.choice(size, "size", _PICTURE_SIZES)
         return Call(
             op, {"to": jid.chat(to), "type_": UNSET if size is None else size}, ProfilePictureResponse, idempotent=True
         )
@@ -161,7 +166,9 @@ class Instance(Namespace[R]):
         from megaapi_client.api.instance import set_profile_picture_url as op
         from megaapi_client.models import ProfilePictureUrl, SetProfilePictureUrlRequest, StatusResponse
 
-        body = SetProfilePictureUrlRequest(message_data=ProfilePictureUrl(to=jid.chat(to), url=_http_url(url, "url")))
+        body = SetProfilePictureUrlRequest(
+            message_data=ProfilePictureUrl(to=jid.chat(to), url=arguments.http_url(url, "url"))
+        )
         return Call(op, {"body": body}, StatusResponse, idempotent=True)
 
     @endpoint
@@ -209,10 +216,3 @@ def _file_bytes(reply: DownloadMediaResponse) -> bytes:
     if isinstance(reply.data, Unset) or not reply.data:
         raise ValueError("the reply carries no file data")
     return media.decode(reply.data)
-
-
-def _http_url(value: object, name: str) -> str:
-    url = arguments.text(value, name, max_length=4096).strip()
-    if not url.startswith(("https://", "http://")):
-        raise InvalidInputError(f"{name} must be an http(s) URL, got {url[:60]!r}")
-    return url

@@ -122,7 +122,9 @@ class Messages(Namespace[R]):
 
         kind, mime = _media_type(media_type, ""), arguments.text(mime_type, "mime_type", max_length=255)
         common = _media_fields(jid.chat(to), kind, mime, file_name, caption, gif_playback, view_once)
-        return _send(op, SendMediaUrlRequest(message_data=MediaUrlMessage(url=_http_url(url), **common)))
+        return _send(
+            op, SendMediaUrlRequest(message_data=MediaUrlMessage(url=arguments.http_url(url, "url"), **common))
+        )
 
     @endpoint
     def send_media_url_to_many(
@@ -141,7 +143,7 @@ class Messages(Namespace[R]):
 
         data = MediaUrlToManyMessage(
             to=arguments.many(to, "to", jid.chat),
-            url=_http_url(url),
+            url=arguments.http_url(url, "url"),
             type_=_media_type(media_type, ""),
             mime_type=arguments.text(mime_type, "mime_type", max_length=255),
             file_name=_unset(arguments.optional_text(file_name, "file_name", allow_empty=False)),
@@ -198,7 +200,7 @@ class Messages(Namespace[R]):
             longitude=arguments.coordinate(longitude, "longitude", 180),
             caption=_unset(arguments.optional_text(name, "name")),
             address=_unset(arguments.optional_text(address, "address")),
-            url=_unset(None if url is None else _http_url(url)),
+            url=_unset(None if url is None else arguments.http_url(url, "url")),
         )
         return _send(op, SendLocationRequest(message_data=data))
 
@@ -232,8 +234,6 @@ class Messages(Namespace[R]):
         from megaapi_client.api.messages import send_list as op
         from megaapi_client.models import ListMessage, SendListRequest
 
-        if list_type is not None and (isinstance(list_type, bool) or not isinstance(list_type, int)):
-            raise InvalidInputError(f"list_type must be an integer, not {type(list_type).__name__}")
         data = ListMessage(
             to=jid.chat(to),
             text=arguments.text(text, "text"),
@@ -242,7 +242,7 @@ class Messages(Namespace[R]):
             title=_unset(arguments.optional_text(title, "title")),
             description=_unset(arguments.optional_text(description, "description")),
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
-            list_type=_unset(list_type),
+            list_type=_unset(None if list_type is None else arguments.count(list_type, "list_type")),
         )
         return _send(op, SendListRequest(message_data=data))
 
@@ -334,7 +334,7 @@ class Messages(Namespace[R]):
             to=jid.chat(to),
             text=arguments.text(text, "text"),
             buttons=arguments.many(buttons, "buttons", _button),
-            image_url=_http_url(image_url),
+            image_url=arguments.http_url(image_url, "image_url"),
             media_type=_unset(arguments.optional_text(media_type, "media_type", allow_empty=False)),
             mime_type=_unset(arguments.optional_text(mime_type, "mime_type", allow_empty=False)),
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
@@ -386,16 +386,7 @@ def _media_type(value: object, mime_type: str) -> MediaType:
 
     if value is None:
         return media.media_type_for(mime_type)
-    if value not in _MEDIA_TYPES:
-        raise InvalidInputError(f"media_type must be one of {sorted(_MEDIA_TYPES)}, not {value!r}")
-    return value  # type: ignore[return-value]
-
-
-def _http_url(value: object, name: str = "url") -> str:
-    url = arguments.text(value, name, max_length=4096).strip()
-    if not url.startswith(("https://", "http://")):
-        raise InvalidInputError(f"{name} must be a public http(s) URL, got {url[:60]!r}")
-    return url
+    return arguments.choice(value, "media_type", _MEDIA_TYPES)  # type: ignore[return-value]
 
 
 def _content(value: object) -> Any:

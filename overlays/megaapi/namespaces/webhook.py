@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 from .. import arguments
 from ..errors import InvalidInputError
@@ -43,8 +42,4 @@ def webhook_url(url: str | None, *, required: bool) -> str:
         if required:
             raise InvalidInputError("url is required to enable the webhook")
         return ""
-    text = arguments.text(url, "url", max_length=2048).strip()
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise InvalidInputError("url must be an absolute http(s) URL that Mega-api can reach")
-    return text
+    return arguments.http_url(url, "url", max_length=2048)

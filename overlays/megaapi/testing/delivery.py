@@ -19,7 +19,7 @@ class Delivery:
     """One attempt to POST an event. The URL often holds the receiver's secret, so it stays out of the repr."""
 
     url: str = field(repr=False)
-    event: dict[str, Any]
+    event: dict[str, Any] = field(repr=False)  # it carries the instance key
     status_code: int | None = None
     error: str | None = None
 
@@ -50,7 +50,8 @@ class WebhookDelivery:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="megaapi-webhook-delivery", daemon=True)
                 self._thread.start()
-        self._queue.put((url, event))
+            # Under the lock, so a concurrent close() cannot queue its stop marker ahead of this event.
+            self._queue.put((url, event))
 
     @property
     def records(self) -> list[Delivery]:
@@ -92,7 +93,7 @@ class WebhookDelivery:
             return Delivery(url, event, error=refusal)
         try:
             response = client.post(url, json=event)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, TypeError, ValueError) as exc:  # unreachable receiver, or an event not JSON
             return Delivery(url, event, error=f"{type(exc).__name__}: {exc}")
         if not response.is_success:
             return Delivery(url, event, response.status_code, f"receiver answered HTTP {response.status_code}")

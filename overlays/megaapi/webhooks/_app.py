@@ -18,6 +18,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, TypeAlias, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
+from ..errors import ConfigurationError
+from ..logs import MASK
 from ._events import KINDS, Event, Kind
 from ._parse import WebhookParseError, load, parse_payload
 
@@ -38,7 +40,6 @@ DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024
 _MIN_TOKEN_LENGTH = 16
 # Unreserved URL characters only, so the token reads the same in every URL and needs no escaping.
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]+")
-_MASK = "***"
 
 
 class WebhookApp:
@@ -62,16 +63,16 @@ class WebhookApp:
     ) -> None:
         token = os.environ.get(TOKEN_ENV) if token is None else token
         if not token:
-            raise ValueError(f"WebhookApp needs token=... or the {TOKEN_ENV} environment variable")
+            raise ConfigurationError(f"WebhookApp needs token=... or the {TOKEN_ENV} environment variable")
         if len(token) < _MIN_TOKEN_LENGTH or not _TOKEN_PATTERN.fullmatch(token):
-            raise ValueError(
+            raise ConfigurationError(
                 f"the webhook token must be at least {_MIN_TOKEN_LENGTH} characters from A-Z a-z 0-9 . _ ~ -; "
                 "secrets.token_urlsafe(32) makes a good one"
             )
         if instance_key is not None and not instance_key:
-            raise ValueError("instance_key must be a non-empty string or None")
+            raise ConfigurationError("instance_key must be a non-empty string or None")
         if max_body_size < 1:
-            raise ValueError("max_body_size must be a positive number of bytes")
+            raise ConfigurationError("max_body_size must be a positive number of bytes")
         self._token = token.encode()
         self._instance_key = None if instance_key is None else instance_key.encode()
         self._max_body_size = max_body_size
@@ -154,7 +155,7 @@ class WebhookApp:
         if offered:
             # Servers log the request line from this scope after the response starts (uvicorn's access log does);
             # mask the token so it never reaches a log.
-            masked = [(name, _MASK if name == "token" else value) for name, value in pairs]
+            masked = [(name, MASK if name == "token" else value) for name, value in pairs]
             scope["query_string"] = urlencode(masked, safe="*").encode("ascii")
         return len(offered) == 1 and hmac.compare_digest(offered[0].encode(), self._token)
 

@@ -20,6 +20,8 @@ from megaapi_client import models as generated
 from megaapi_client.models import MediaMessageKeys
 from megaapi_client.types import Unset
 
+from .. import jid
+
 if TYPE_CHECKING:
     from megaapi_client.models import ContextInfo, MessageKey
 
@@ -192,7 +194,7 @@ class _EventBase:
     @property
     def is_group(self) -> bool:
         chat = self.chat_jid
-        return chat is not None and chat.endswith("@g.us")
+        return chat is not None and jid.is_group(chat)
 
     @property
     def from_me(self) -> bool:
