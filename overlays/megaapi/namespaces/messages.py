@@ -120,7 +120,8 @@ class Messages(Namespace[R]):
         from megaapi_client.api.messages import send_media_url as op
         from megaapi_client.models import MediaUrlMessage, SendMediaUrlRequest
 
-        kind, mime = _media_type(media_type, ""), arguments.text(mime_type, "mime_type", max_length=255)
+        kind = _media_type(media_type)
+        mime = arguments.text(mime_type, "mime_type", max_length=255)
         common = _media_fields(jid.chat(to), kind, mime, file_name, caption, gif_playback, view_once)
         return _send(
             op, SendMediaUrlRequest(message_data=MediaUrlMessage(url=arguments.http_url(url, "url"), **common))
@@ -144,7 +145,7 @@ class Messages(Namespace[R]):
         data = MediaUrlToManyMessage(
             to=arguments.many(to, "to", jid.chat),
             url=arguments.http_url(url, "url"),
-            type_=_media_type(media_type, ""),
+            type_=_media_type(media_type),
             mime_type=arguments.text(mime_type, "mime_type", max_length=255),
             file_name=_unset(arguments.optional_text(file_name, "file_name", allow_empty=False)),
             caption=_unset(arguments.optional_text(caption, "caption")),
@@ -174,7 +175,7 @@ class Messages(Namespace[R]):
         if not isinstance(data, bytes | bytearray | memoryview):
             raise InvalidInputError(f"data must be bytes, not {type(data).__name__}")
         loaded = media.load(data, mime_type=arguments.text(mime_type, "mime_type", max_length=255))
-        kind = _media_type(media_type, "")
+        kind = _media_type(media_type)
         common = _media_fields(jid.chat(to), kind, loaded.mime_type, file_name, caption, gif_playback, view_once)
         message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
         return _send(op, SendMediaBase64Request(message_data=message), upload=loaded)
@@ -381,10 +382,11 @@ def _media_fields(
     }
 
 
-def _media_type(value: object, mime_type: str) -> MediaType:
-    from .. import media
+def _media_type(value: object, mime_type: str | None = None) -> MediaType:
+    """The given media type, checked; without one, the type `mime_type` implies (when a MIME type is given)."""
+    if value is None and mime_type is not None:
+        from .. import media
 
-    if value is None:
         return media.media_type_for(mime_type)
     return arguments.choice(value, "media_type", _MEDIA_TYPES)  # type: ignore[return-value]
 
