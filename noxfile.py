@@ -86,7 +86,7 @@ def spec(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff and mypy --strict on every hand-written file."""
-    session.install("-e", ".[testing]", *_group("lint"))
+    session.install("-e", ".[all]", *_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
@@ -100,7 +100,7 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The unit, integration and contract tests."""
-    session.install("-e", ".[testing]", *_group("test"), *_group("contract"))
+    session.install("-e", ".[all]", *_group("test"), *_group("contract"))
     # tests/spec belongs to the `spec` session.
     session.run("pytest", *(session.posargs or ["tests", "--ignore=tests/spec"]))
 

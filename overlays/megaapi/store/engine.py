@@ -1,0 +1,40 @@
+"""Opening the store: a URL from the caller or `MEGAAPI_STORE`, else a SQLite file in the working directory."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+STORE_ENV = "MEGAAPI_STORE"
+DEFAULT_STORE_URL = "sqlite:///megaapi.db"
+
+
+def store_url(url: str | None = None) -> str:
+    """The URL to use: the argument, else `MEGAAPI_STORE`, else `sqlite:///megaapi.db`."""
+    return url or os.environ.get(STORE_ENV) or DEFAULT_STORE_URL
+
+
+def open_engine(url: str | None = None, **options: Any) -> Engine:
+    """An engine for the store. SQLite gets WAL, a busy timeout and enforced foreign keys; PostgreSQL uses psycopg 3."""
+    parsed = make_url(store_url(url))
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(parsed, pool_pre_ping=True, **options)
+    engine = create_engine(parsed, connect_args={"timeout": 30}, **options)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    # WAL lets readers (the CLI's `history`) work while the receiver writes; foreign keys are off by default in SQLite.
+    cursor = connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()

@@ -1,0 +1,46 @@
+"""The store opens SQLite by default and a real PostgreSQL by URL, and migrates both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from megaapi.store import DEFAULT_STORE_URL, STORE_ENV, migrate, open_engine, store_url
+
+
+def test_url_comes_from_the_argument_then_the_environment_then_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(STORE_ENV, raising=False)
+    assert store_url() == DEFAULT_STORE_URL
+    monkeypatch.setenv(STORE_ENV, "sqlite:///from-env.db")
+    assert store_url() == "sqlite:///from-env.db"
+    assert store_url("sqlite:///given.db") == "sqlite:///given.db"
+
+
+def test_sqlite_file_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = open_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migrate_is_repeatable(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    url = f"sqlite:///{tmp_path / 'store.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = open_engine(url)
+    migrate(engine)
+    first = set(inspect(engine).get_table_names())
+    migrate(engine)
+    assert set(inspect(engine).get_table_names()) == first
+    assert "alembic_version" in first
+    engine.dispose()
+
+
+def test_plain_postgresql_urls_use_psycopg_3(postgres_url: str) -> None:
+    engine = open_engine(postgres_url.replace("postgresql+psycopg://", "postgresql://"))
+    assert engine.dialect.driver == "psycopg"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT 1")).scalar() == 1
+    engine.dispose()
