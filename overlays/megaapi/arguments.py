@@ -5,19 +5,18 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import InvalidInputError
 
 T = TypeVar("T")
 
-if TYPE_CHECKING:
 
-    class ToDict(Protocol):
-        """A generated model: anything that serialises itself to the wire's JSON object."""
+class ToDict(Protocol):
+    """A generated model: anything that serialises itself to the wire's JSON object."""
 
-        def to_dict(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 # WhatsApp refuses longer messages.

@@ -9,13 +9,27 @@ method returns a model on one and an awaitable on the other. mypy sees both sign
 
 from __future__ import annotations
 
-import functools
+import inspect
 from collections.abc import Awaitable, Callable
-from types import ModuleType
-from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Generic,
+    ParamSpec,
+    Protocol,
+    Self,
+    TypeVar,
+    get_args,
+    get_origin,
+    get_type_hints,
+    overload,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from megaapi_client.operation_table import OperationId
 
     from .media import Media
     from .runner import AsyncRunner, SyncRunner
@@ -29,20 +43,23 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 T = TypeVar("T")
+M = TypeVar("M", bound="Model")
 R = TypeVar("R", "SyncRunner", "AsyncRunner")
 
 
 class Call(Generic[T]):
     """One request to Mega-api, ready to send.
 
-    `module` is the generated module of the operation (its `_get_kwargs` builds method, path, query and body;
-    with `upload`, the body's placeholder is replaced by the file's data URL, encoded as it is sent; with
-    `save_to`, the reply's base64 `data` is decoded into that file as it arrives and emptied in the parsed model);
-    `model` parses a successful JSON body, or is None for a binary body; `finish` turns the parsed value into
-    what the method returns. `idempotent` calls are retried after any transient failure; the others (sends,
-    creations) only when the server provably did not receive them. `admin` calls use the account's admin token
-    and name their instance themselves; the others get the client's instance key. `secrets` are further values to
-    keep out of logs and errors, such as the key of an instance an account call manages.
+    `operation` is the operationId; what the spec declares about it comes from the generated operation table:
+    `idempotent` (`x-megaapi-retry-safe`) calls are retried after any transient failure, the others (sends,
+    creations) only when the server provably did not receive them; `recipient` (`x-megaapi-recipient`) calls map
+    HTTP 403 to `NotOnWhatsAppError`; `admin` calls (security `adminBearerAuth`) use the account's admin token and
+    name their instance themselves, the others get the client's instance key. `kwargs` are the arguments of the
+    generated module's request builder. With `upload`, the body's placeholder is replaced by the file's data URL,
+    encoded as it is sent; with `save_to`, the reply's base64 `data` is decoded into that file as it arrives and
+    emptied in the parsed model. `model` parses a successful JSON body, or is None for a binary body; `finish`
+    turns the parsed value into what the method returns. `secrets` are further values to keep out of logs and
+    errors, such as the key of an instance an account call manages.
     """
 
     # A plain slotted class: dataclasses would add milliseconds to `import megaapi`.
@@ -52,33 +69,66 @@ class Call(Generic[T]):
         "idempotent",
         "kwargs",
         "model",
-        "module",
+        "operation",
         "recipient",
         "save_to",
         "secrets",
         "upload",
     )
 
+    # The overloads tie what the method declares it returns to the model that parses the reply (or to `finish`),
+    # so a method passing the wrong model fails mypy.
+    @overload
+    def __init__(
+        self: Call[M],
+        operation: OperationId,
+        kwargs: dict[str, Any],
+        model: type[M],
+        *,
+        upload: Media | None = None,
+        save_to: Path | None = None,
+        secrets: tuple[str, ...] = (),
+    ) -> None: ...
+    @overload
+    def __init__(
+        self: Call[bytes],
+        operation: OperationId,
+        kwargs: dict[str, Any],
+        model: None,
+        *,
+        secrets: tuple[str, ...] = (),
+    ) -> None: ...
+    @overload
     def __init__(
         self,
-        module: ModuleType,
+        operation: OperationId,
+        kwargs: dict[str, Any],
+        model: type[M],
+        *,
+        save_to: Path | None = None,
+        secrets: tuple[str, ...] = (),
+        finish: Callable[[M], T],
+    ) -> None: ...
+    def __init__(
+        self,
+        operation: OperationId,
         kwargs: dict[str, Any],
         model: type[Model] | None,
         *,
-        idempotent: bool,
-        admin: bool = False,
-        recipient: bool = False,
         upload: Media | None = None,
         save_to: Path | None = None,
         secrets: tuple[str, ...] = (),
         finish: Callable[[Any], T] | None = None,
     ) -> None:
-        self.module = module
+        from .generated_api import OPERATIONS
+
+        declared = OPERATIONS[operation]
+        self.operation = declared
         self.kwargs = kwargs
         self.model = model
-        self.idempotent = idempotent
-        self.admin = admin
-        self.recipient = recipient
+        self.idempotent = declared.retry_safe
+        self.admin = declared.admin
+        self.recipient = declared.recipient
         self.upload = upload
         self.save_to = save_to
         self.secrets = secrets
@@ -95,13 +145,19 @@ class Namespace(Generic[R]):
 
 
 class Endpoint(Generic[P, T]):
-    """Descriptor that turns a request-building method into a sync or async API method."""
+    """Descriptor that turns a request-building method into a sync or async API method.
+
+    The bound method is a plain function on the sync client and a coroutine function on the async one, with the
+    builder's name and docstring and a signature without `self` whose return type is what the call returns, so
+    `inspect.signature`, `inspect.iscoroutinefunction` and `help()` tell the truth.
+    """
 
     def __init__(self, build: Callable[Concatenate[Any, P], Call[T]]) -> None:
         self._build = build
         self.__doc__ = build.__doc__
         self.__name__ = build.__name__
         self.__wrapped__ = build
+        self._signature: inspect.Signature | None = None
 
     def __set_name__(self, owner: type, name: str) -> None:
         self._name = name
@@ -116,14 +172,68 @@ class Endpoint(Generic[P, T]):
         if namespace is None:
             return self
         build, run = self._build, namespace._runner.run
+        method: Callable[..., object]
+        if inspect.iscoroutinefunction(run):
 
-        @functools.wraps(build)
-        def method(*args: P.args, **kwargs: P.kwargs) -> object:
-            return run(build(namespace, *args, **kwargs))
+            async def method(*args: Any, **kwargs: Any) -> object:
+                return await run(build(namespace, *args, **kwargs))
 
+        else:
+
+            def method(*args: Any, **kwargs: Any) -> object:
+                return run(build(namespace, *args, **kwargs))
+
+        method.__name__ = build.__name__
+        method.__qualname__ = f"{type(namespace).__name__}.{build.__name__}"
+        method.__module__ = build.__module__
+        method.__doc__ = build.__doc__
+        method.__signature__ = self.signature()  # type: ignore[attr-defined]
         # A non-data descriptor: caching the bound method on the instance skips this work on later lookups.
         namespace.__dict__[self._name] = method
         return method
+
+    def signature(self) -> inspect.Signature:
+        """The builder's signature without `self`, returning what the `Call` returns; computed once."""
+        if self._signature is None:
+            signature = inspect.signature(self._build)
+            hints = _type_hints(self._build)
+            parameters = [
+                parameter.replace(annotation=hints.get(name, parameter.annotation))
+                for name, parameter in list(signature.parameters.items())[1:]
+            ]
+            returned = hints.get("return", signature.return_annotation)
+            returned = get_args(returned)[0] if get_origin(returned) is Call else returned
+            self._signature = signature.replace(parameters=parameters, return_annotation=returned)
+        return self._signature
+
+
+def _type_hints(build: Callable[..., Any]) -> dict[str, Any]:
+    """The builder's annotations as objects; they name models imported only for type checking, so those are
+    supplied here. An annotation that cannot be resolved stays a string rather than breaking the method.
+    """
+    import sys
+    from collections.abc import Mapping, Sequence
+
+    import megaapi_client.models
+
+    from . import arguments, media, models
+
+    names = {
+        **vars(megaapi_client.models),
+        **vars(models),
+        "Any": Any,
+        "Mapping": Mapping,
+        "Sequence": Sequence,
+        "Call": Call,
+        "Media": media.Media,
+        "MediaSource": media.MediaSource,
+        "MediaType": media.MediaType,
+        "ToDict": arguments.ToDict,
+    }
+    try:
+        return get_type_hints(build, globalns=vars(sys.modules[build.__module__]), localns=names)
+    except NameError:
+        return {}
 
 
 def endpoint(build: Callable[Concatenate[Any, P], Call[T]]) -> Endpoint[P, T]:

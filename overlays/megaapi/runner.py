@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import retries
+from . import generated_api, retries
 from .errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -138,7 +138,7 @@ class Runner:
 
     def _prepare(self, call: Call[Any]) -> _Request:
         arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
-        built = call.module._get_kwargs(**arguments)
+        built = generated_api.request(call.operation, arguments)
         headers = {
             "Authorization": self.config.authorization(admin=call.admin),
             "User-Agent": self.config.user_agent,

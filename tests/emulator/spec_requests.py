@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from megaapi.spec import Operation, load_spec
 from megaapi.testing import Emulator
-from megaapi.testing.spec import Operation, load_spec
 
 KEY = "megaapi-test-key"
 TOKEN = "test-token"

@@ -6,9 +6,9 @@ import httpx
 import pytest
 from spec_requests import prepare
 
+from megaapi.spec import operations
 from megaapi.testing import Emulator, response_error
 from megaapi.testing.ops import HANDLERS
-from megaapi.testing.spec import operations
 from megaapi.testing.validation import check_request
 
 OPERATIONS = {operation.operation_id: operation for operation in operations()}

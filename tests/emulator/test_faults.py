@@ -6,8 +6,8 @@ import httpx
 import pytest
 from spec_requests import KEY, prepare
 
+from megaapi.spec import operations
 from megaapi.testing import Emulator, response_error, serve
-from megaapi.testing.spec import operations
 
 OPERATIONS = {operation.operation_id: operation for operation in operations()}
 

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from spec_requests import ADMIN_TOKEN, TOKEN, prepare
 
+from megaapi.spec import operations
 from megaapi.testing import Emulator, response_error
-from megaapi.testing.spec import operations
 
 OPERATIONS = {operation.operation_id: operation for operation in operations()}
 WITH_INSTANCE = sorted(op for op, spec in OPERATIONS.items() if "{instance_key}" in spec.path)
@@ -191,7 +191,7 @@ async def test_unknown_routes_and_methods_answer_json_errors(client: httpx.Async
 
 
 async def test_the_spec_is_served(client: httpx.AsyncClient) -> None:
-    from megaapi.testing.spec import load_spec, spec_text
+    from megaapi.spec import load_spec, spec_text
 
     assert (await client.get("/openapi.yaml")).text == spec_text()
     assert (await client.get("/openapi.json")).json() == load_spec()

@@ -12,8 +12,8 @@ from typing import IO
 import httpx
 import pytest
 
+from megaapi.spec import spec_text
 from megaapi.testing import Emulator, ServedEmulator, serve
-from megaapi.testing.spec import spec_text
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from megaapi.testing.spec import operation, pointer
+from megaapi.spec import operation, pointer
 from megaapi.testing.validation import coerce_query, first_error
 
 LIST_TYPE = pointer("components", "schemas", "ListMessage", "properties", "listType")
@@ -33,7 +33,7 @@ def test_query_values_take_the_first_declared_type_they_fit(schema_pointer: str,
 
 
 def _target(schema_pointer: str) -> dict[str, object]:
-    from megaapi.testing.spec import load_spec
+    from megaapi.spec import load_spec
 
     node: object = load_spec()
     for part in schema_pointer.strip("/").split("/"):

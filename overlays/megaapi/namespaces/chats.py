@@ -21,68 +21,58 @@ class Chats(Namespace[R]):
     @endpoint
     def update_presence(self, to: str, presence: Presence) -> Call[StatusResponse]:
         """Show `composing` (typing), `recording`, `paused`, `available` (online) or `unavailable` in a chat."""
-        from megaapi_client.api.chats import update_presence as op
         from megaapi_client.models import PresenceUpdateRequest, StatusResponse
 
         option = arguments.choice(presence, "presence", _PRESENCES)
-        return Call(
-            op, {"body": PresenceUpdateRequest(to=jid.chat(to), option=option)}, StatusResponse, idempotent=True
-        )
+        return Call("updatePresence", {"body": PresenceUpdateRequest(to=jid.chat(to), option=option)}, StatusResponse)
 
     @endpoint
     def pin_chat(self, to: str, pin: bool = True) -> Call[StatusResponse]:
         """Pin a chat (`pin=False` unpins). WhatsApp allows three pinned chats."""
-        from megaapi_client.api.chats import pin_chat as op
         from megaapi_client.models import PinChatRequest, StatusResponse
 
         body = PinChatRequest(to=jid.chat(to), option=arguments.flag(pin, "pin"))
-        return Call(op, {"body": body}, StatusResponse, idempotent=True)
+        return Call("pinChat", {"body": body}, StatusResponse)
 
     @endpoint
     def block_contact(self, to: str, block: bool = True) -> Call[StatusResponse]:
         """Block a contact (`block=False` unblocks). The option values are the best reading; see the spec."""
-        from megaapi_client.api.chats import block_contact as op
         from megaapi_client.models import BlockContactRequest, StatusResponse
 
         option = "block" if arguments.flag(block, "block") else "unblock"
-        return Call(
-            op, {"body": BlockContactRequest(to=jid.person(to), option=option)}, StatusResponse, idempotent=True
-        )
+        return Call("blockContact", {"body": BlockContactRequest(to=jid.person(to), option=option)}, StatusResponse)
 
     @endpoint
     def mark_message_read(self, key: MessageKey | Mapping[str, Any]) -> Call[StatusResponse]:
         """Send the read receipt (blue ticks) for a received message, identified by its `key`."""
-        from megaapi_client.api.chats import mark_message_read as op
         from megaapi_client.models import MarkMessageReadRequest, ReadMessageKey, StatusResponse
 
         body = MarkMessageReadRequest(message_data=ReadMessageKey(key=message_key(key)))
-        return Call(op, {"body": body}, StatusResponse, idempotent=True)
+        return Call("markMessageRead", {"body": body}, StatusResponse)
 
     @endpoint
     def delete_message(
         self, key: MessageKey | Mapping[str, Any], *, message_timestamp: int | datetime | None = None
     ) -> Call[StatusResponse]:
         """Delete a message you sent, for everyone (WhatsApp allows it for a limited time after sending)."""
-        from megaapi_client.api.chats import delete_message as op
         from megaapi_client.models import DeleteMessage, DeleteMessageRequest, StatusResponse
         from megaapi_client.types import UNSET
 
         checked = message_key(key)
         when = UNSET if message_timestamp is None else arguments.timestamp(message_timestamp, "message_timestamp")
         data = DeleteMessage(to=checked.remote_jid, key=checked, message_timestamp=when)
-        return Call(op, {"body": DeleteMessageRequest(message_data=data)}, StatusResponse, idempotent=True)
+        return Call("deleteMessage", {"body": DeleteMessageRequest(message_data=data)}, StatusResponse)
 
     @endpoint
     def delete_message_for_me(self, to: str, message_id: str, timestamp: int | datetime) -> Call[StatusResponse]:
         """Clear a message from this device only, by chat, message id and the message's time."""
-        from megaapi_client.api.chats import delete_message_for_me as op
         from megaapi_client.models import DeleteMessageForMeRequest, MessageToClear, StatusResponse
 
         data = MessageToClear(
             id=arguments.text(message_id, "message_id"), timestamp=arguments.timestamp(timestamp, "timestamp")
         )
         body = DeleteMessageForMeRequest(to=jid.chat(to), message_data=data)
-        return Call(op, {"body": body}, StatusResponse, idempotent=True)
+        return Call("deleteMessageForMe", {"body": body}, StatusResponse)
 
 
 def message_key(value: MessageKey | Mapping[str, Any]) -> MessageKey:

@@ -35,26 +35,23 @@ class Instance(Namespace[R]):
     @endpoint
     def get_instance_status(self) -> Call[InstanceStatusResponse]:
         """Whether a WhatsApp account is connected, and which: `instance.user` is set only while connected."""
-        from megaapi_client.api.instance import get_instance_status as op
 
         from ..models import InstanceStatusResponse
 
-        return Call(op, {}, InstanceStatusResponse, idempotent=True)
+        return Call("getInstanceStatus", {}, InstanceStatusResponse)
 
     @endpoint
     def get_qr_code(self) -> Call[bytes]:
         """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices."""
-        from megaapi_client.api.instance import get_qr_code as op
 
-        return Call(op, {}, None, idempotent=True)
+        return Call("getQrCode", {}, None)
 
     @endpoint
     def get_qr_code_base_64(self) -> Call[QrCodeResponse]:
         """The pairing QR code as a `data:image/png;base64,...` URL in `qrcode`."""
-        from megaapi_client.api.instance import get_qr_code_base_64 as op
         from megaapi_client.models import QrCodeResponse
 
-        return Call(op, {}, QrCodeResponse, idempotent=True)
+        return Call("getQrCodeBase64", {}, QrCodeResponse)
 
     @endpoint
     def get_pairing_code(
@@ -64,61 +61,54 @@ class Instance(Namespace[R]):
 
         `phone_number` is the number being linked, in any common notation (`+55 11 99999-9999`).
         """
-        from megaapi_client.api.instance import get_pairing_code as op
         from megaapi_client.models import PairingCodeResponse
         from megaapi_client.types import UNSET
 
         code = arguments.optional_text(custom_pairing_code, "custom_pairing_code", allow_empty=False)
         kwargs = {"phone_number": jid.phone(phone_number), "custom_pairing_code": UNSET if code is None else code}
-        return Call(op, kwargs, PairingCodeResponse, idempotent=True)
+        return Call("getPairingCode", kwargs, PairingCodeResponse)
 
     @endpoint
     def logout_instance(self) -> Call[StatusResponse]:
         """Unlink the WhatsApp account; the instance, its credentials and its webhook remain."""
-        from megaapi_client.api.instance import logout_instance as op
         from megaapi_client.models import StatusResponse
 
-        return Call(op, {}, StatusResponse, idempotent=True)
+        return Call("logoutInstance", {}, StatusResponse)
 
     @endpoint
     def restart_instance(self) -> Call[StatusResponse]:
         """Restart the WhatsApp session behind the instance, keeping the account linked."""
-        from megaapi_client.api.instance import restart_instance as op
         from megaapi_client.models import StatusResponse
 
-        return Call(op, {}, StatusResponse, idempotent=True)
+        return Call("restartInstance", {}, StatusResponse)
 
     @endpoint
     def check_number(self, number: str) -> Call[CheckNumberResponse]:
         """Whether `number` (a phone number or contact JID) has WhatsApp; send to the returned `jid`."""
-        from megaapi_client.api.instance import check_number as op
 
         from ..models import CheckNumberResponse
 
-        return Call(op, {"jid": jid.person(number)}, CheckNumberResponse, idempotent=True)
+        return Call("checkNumber", {"jid": jid.person(number)}, CheckNumberResponse)
 
     @endpoint
     def download_media_message(self, media_keys: MediaMessageKeys | Mapping[str, Any]) -> Call[DownloadMediaResponse]:
         """Decrypt a received file; `data` in the reply is its base64. `download_media` returns the bytes instead."""
-        from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True)
+        return Call("downloadMediaMessage", {"body": body}, DownloadMediaResponse)
 
     @endpoint
     def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any]) -> Call[bytes]:
         """The decrypted bytes of a received file; pass `event.media` of a webhook event."""
-        from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, finish=_file_bytes)
+        return Call("downloadMediaMessage", {"body": body}, DownloadMediaResponse, finish=_file_bytes)
 
     @endpoint
     def save_media(self, media_keys: MediaMessageKeys | Mapping[str, Any], path: str | os.PathLike[str]) -> Call[Path]:
         """Download a received file into `path`, decoding it as it arrives (memory stays flat); returns the path."""
-        from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
         from megaapi_client.types import Unset
 
@@ -134,69 +124,61 @@ class Instance(Namespace[R]):
             return target
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, save_to=target, finish=saved)
+        return Call("downloadMediaMessage", {"body": body}, DownloadMediaResponse, save_to=target, finish=saved)
 
     @endpoint
     def get_profile_picture(
         self, to: str, *, size: Literal["image", "icon"] | None = None
     ) -> Call[ProfilePictureResponse]:
         """URL of the profile picture of a contact, group or `@lid` JID (`data`); `size="icon"` asks for a thumbnail."""
-        from megaapi_client.api.instance import get_profile_picture as op
         from megaapi_client.models import ProfilePictureResponse
         from megaapi_client.types import UNSET
 
         if size is not None:
             arguments.choice(size, "size", _PICTURE_SIZES)
         return Call(
-            op, {"to": jid.chat(to), "type_": UNSET if size is None else size}, ProfilePictureResponse, idempotent=True
+            "getProfilePicture", {"to": jid.chat(to), "type_": UNSET if size is None else size}, ProfilePictureResponse
         )
 
     @endpoint
     def set_profile_name(self, name: str) -> Call[StatusResponse]:
         """Change the display name of the connected account."""
-        from megaapi_client.api.instance import set_profile_name as op
         from megaapi_client.models import ProfileName, SetProfileNameRequest, StatusResponse
 
         body = SetProfileNameRequest(message_data=ProfileName(name=arguments.text(name, "name", max_length=256)))
-        return Call(op, {"body": body}, StatusResponse, idempotent=True)
+        return Call("setProfileName", {"body": body}, StatusResponse)
 
     @endpoint
     def set_profile_picture_url(self, to: str, url: str) -> Call[StatusResponse]:
         """Set the profile picture of `to` (your own JID, or a group you administer) from a public image URL."""
-        from megaapi_client.api.instance import set_profile_picture_url as op
         from megaapi_client.models import ProfilePictureUrl, SetProfilePictureUrlRequest, StatusResponse
 
         body = SetProfilePictureUrlRequest(
             message_data=ProfilePictureUrl(to=jid.chat(to), url=arguments.http_url(url, "url"))
         )
-        return Call(op, {"body": body}, StatusResponse, idempotent=True)
+        return Call("setProfilePictureUrl", {"body": body}, StatusResponse)
 
     @endpoint
     def list_chats(self) -> Call[ChatListResponse]:
         """Chats the live session holds (undocumented shape: read `additional_properties`)."""
-        from megaapi_client.api.instance import list_chats as op
         from megaapi_client.models import ChatListResponse
 
-        return Call(op, {}, ChatListResponse, idempotent=True)
+        return Call("listChats", {}, ChatListResponse)
 
     @endpoint
     def list_contacts(self) -> Call[ContactListResponse]:
         """Contacts the live session knows (undocumented shape: read `additional_properties`)."""
-        from megaapi_client.api.instance import list_contacts as op
         from megaapi_client.models import ContactListResponse
 
-        return Call(op, {}, ContactListResponse, idempotent=True)
+        return Call("listContacts", {}, ContactListResponse)
 
     @endpoint
     def list_messages(self, chat_id: str | None = None) -> Call[MessageListResponse]:
         """Messages of a chat still held by the live session; Mega-api stores none, so this is no history API."""
-        from megaapi_client.api.instance import list_messages as op
         from megaapi_client.models import MessageListResponse
         from megaapi_client.types import UNSET
 
-        return Call(
-            op, {"chat_id": UNSET if chat_id is None else jid.chat(chat_id)}, MessageListResponse, idempotent=True
-        )
+        return Call("listMessages", {"chat_id": UNSET if chat_id is None else jid.chat(chat_id)}, MessageListResponse)
 
 
 def _media_keys(value: MediaMessageKeys | Mapping[str, Any]) -> MediaMessageKeys:

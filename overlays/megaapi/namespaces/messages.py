@@ -12,6 +12,7 @@ from .chats import message_key
 
 if TYPE_CHECKING:
     from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
+    from megaapi_client.operation_table import OperationId
 
     from ..arguments import ToDict
     from ..media import Media, MediaSource, MediaType
@@ -20,39 +21,33 @@ if TYPE_CHECKING:
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
 
-def _send(op: Any, body: Any, upload: Media | None = None) -> Call[SendMessageResponse]:
+def _send(operation: OperationId, body: Any, upload: Media | None = None) -> Call[SendMessageResponse]:
     from ..models import SendMessageResponse
 
-    # A send is not idempotent: it is retried only where the server provably did not receive it.
-    return Call(op, {"body": body}, SendMessageResponse, idempotent=False, recipient=True, upload=upload)
+    return Call(operation, {"body": body}, SendMessageResponse, upload=upload)
 
 
 class Messages(Namespace[R]):
     @endpoint
     def send_text(self, to: str, text: str, *, link_preview: bool | None = None) -> Call[SendMessageResponse]:
         """Send `text` to a contact (number or JID) or a group; `link_preview=False` suppresses URL previews."""
-        from megaapi_client.api.messages import send_text as op
         from megaapi_client.models import SendTextRequest, TextMessage
 
         preview = arguments.optional_flag(link_preview, "link_preview")
         data = TextMessage(to=jid.chat(to), text=arguments.text(text, "text"), link_preview=_unset(preview))
-        return _send(op, SendTextRequest(message_data=data))
+        return _send("sendText", SendTextRequest(message_data=data))
 
     @endpoint
     def send_text_to_many(self, to: Sequence[str], text: str) -> Call[BulkSendResponse]:
         """Send the same text to several recipients. Mass sending can get the number restricted."""
-        from megaapi_client.api.messages import send_text_to_many as op
         from megaapi_client.models import BulkSendResponse, SendTextToManyRequest, TextToManyMessage
 
         data = TextToManyMessage(to=arguments.many(to, "to", jid.chat), text=arguments.text(text, "text"))
-        return Call(
-            op, {"body": SendTextToManyRequest(message_data=data)}, BulkSendResponse, idempotent=False, recipient=True
-        )
+        return Call("sendTextToMany", {"body": SendTextToManyRequest(message_data=data)}, BulkSendResponse)
 
     @endpoint
     def send_text_with_mentions(self, to: str, text: str, mentions: Sequence[str]) -> Call[SendMessageResponse]:
         """Send a text that mentions people; write `@<number>` in the text where each mention shows."""
-        from megaapi_client.api.messages import send_text_with_mentions as op
         from megaapi_client.models import MentionMessage, SendTextWithMentionsRequest
 
         data = MentionMessage(
@@ -60,7 +55,7 @@ class Messages(Namespace[R]):
             text=arguments.text(text, "text"),
             mentions=arguments.many(mentions, "mentions", jid.person),
         )
-        return _send(op, SendTextWithMentionsRequest(message_data=data))
+        return _send("sendTextWithMentions", SendTextWithMentionsRequest(message_data=data))
 
     @endpoint
     def send_media(
@@ -80,7 +75,6 @@ class Messages(Namespace[R]):
         The MIME type and the media type are worked out from the file name or content unless given. URLs go to
         `sendMediaUrl`; everything else is uploaded with `sendMediaBase64` (16 MB at most).
         """
-        from megaapi_client.api.messages import send_media_base_64, send_media_url
         from megaapi_client.models import (
             MediaBase64Message,
             MediaUrlMessage,
@@ -99,9 +93,9 @@ class Messages(Namespace[R]):
         kind = _media_type(media_type, loaded.mime_type)
         common = _media_fields(chat, kind, loaded.mime_type, loaded.file_name, caption, gif_playback, view_once)
         if loaded.url is not None:
-            return _send(send_media_url, SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
+            return _send("sendMediaUrl", SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
         message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
-        return _send(send_media_base_64, SendMediaBase64Request(message_data=message), upload=loaded)
+        return _send("sendMediaBase64", SendMediaBase64Request(message_data=message), upload=loaded)
 
     @endpoint
     def send_media_url(
@@ -117,14 +111,14 @@ class Messages(Namespace[R]):
         view_once: bool | None = None,
     ) -> Call[SendMessageResponse]:
         """Send a file the server downloads from a public URL; `send_media` fills the types in for you."""
-        from megaapi_client.api.messages import send_media_url as op
         from megaapi_client.models import MediaUrlMessage, SendMediaUrlRequest
 
         kind = _media_type(media_type)
         mime = arguments.text(mime_type, "mime_type", max_length=255)
         common = _media_fields(jid.chat(to), kind, mime, file_name, caption, gif_playback, view_once)
         return _send(
-            op, SendMediaUrlRequest(message_data=MediaUrlMessage(url=arguments.http_url(url, "url"), **common))
+            "sendMediaUrl",
+            SendMediaUrlRequest(message_data=MediaUrlMessage(url=arguments.http_url(url, "url"), **common)),
         )
 
     @endpoint
@@ -139,7 +133,6 @@ class Messages(Namespace[R]):
         caption: str | None = None,
     ) -> Call[BulkSendResponse]:
         """Send a file from a public URL to several recipients."""
-        from megaapi_client.api.messages import send_media_url_to_many as op
         from megaapi_client.models import BulkSendResponse, MediaUrlToManyMessage, SendMediaUrlToManyRequest
 
         data = MediaUrlToManyMessage(
@@ -151,7 +144,7 @@ class Messages(Namespace[R]):
             caption=_unset(arguments.optional_text(caption, "caption")),
         )
         body = SendMediaUrlToManyRequest(message_data=data)
-        return Call(op, {"body": body}, BulkSendResponse, idempotent=False, recipient=True)
+        return Call("sendMediaUrlToMany", {"body": body}, BulkSendResponse)
 
     @endpoint
     def send_media_base_64(
@@ -167,7 +160,6 @@ class Messages(Namespace[R]):
         view_once: bool | None = None,
     ) -> Call[SendMessageResponse]:
         """Upload file bytes (16 MB at most) as base64; `send_media` fills the types in for you."""
-        from megaapi_client.api.messages import send_media_base_64 as op
         from megaapi_client.models import MediaBase64Message, SendMediaBase64Request
 
         from .. import media
@@ -178,7 +170,7 @@ class Messages(Namespace[R]):
         kind = _media_type(media_type)
         common = _media_fields(jid.chat(to), kind, loaded.mime_type, file_name, caption, gif_playback, view_once)
         message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
-        return _send(op, SendMediaBase64Request(message_data=message), upload=loaded)
+        return _send("sendMediaBase64", SendMediaBase64Request(message_data=message), upload=loaded)
 
     @endpoint
     def send_location(
@@ -192,7 +184,6 @@ class Messages(Namespace[R]):
         url: str | None = None,
     ) -> Call[SendMessageResponse]:
         """Send a map pin; `name` is the place's name (the API's `caption`) and `address` a line under it."""
-        from megaapi_client.api.messages import send_location as op
         from megaapi_client.models import LocationMessage, SendLocationRequest
 
         data = LocationMessage(
@@ -203,16 +194,15 @@ class Messages(Namespace[R]):
             address=_unset(arguments.optional_text(address, "address")),
             url=_unset(None if url is None else arguments.http_url(url, "url")),
         )
-        return _send(op, SendLocationRequest(message_data=data))
+        return _send("sendLocation", SendLocationRequest(message_data=data))
 
     @endpoint
     def send_link_preview(self, to: str, text_with_link: str) -> Call[SendMessageResponse]:
         """Send a text containing a URL, shown with a preview card built from the page."""
-        from megaapi_client.api.messages import send_link_preview as op
         from megaapi_client.models import LinkPreviewMessage, SendLinkPreviewRequest
 
         data = LinkPreviewMessage(to=jid.chat(to), text_with_link=arguments.text(text_with_link, "text_with_link"))
-        return _send(op, SendLinkPreviewRequest(message_data=data))
+        return _send("sendLinkPreview", SendLinkPreviewRequest(message_data=data))
 
     @endpoint
     def send_list(
@@ -232,7 +222,6 @@ class Messages(Namespace[R]):
         Sections are `ListSection` models or mappings with the wire's names:
         `{"title": "PIX", "rows": [{"title": "PIX", "description": "...", "rowId": "01"}]}`.
         """
-        from megaapi_client.api.messages import send_list as op
         from megaapi_client.models import ListMessage, SendListRequest
 
         data = ListMessage(
@@ -245,7 +234,7 @@ class Messages(Namespace[R]):
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
             list_type=_unset(None if list_type is None else arguments.count(list_type, "list_type")),
         )
-        return _send(op, SendListRequest(message_data=data))
+        return _send("sendList", SendListRequest(message_data=data))
 
     @endpoint
     def send_contact(
@@ -258,7 +247,6 @@ class Messages(Namespace[R]):
         organization: str | None = None,
     ) -> Call[SendMessageResponse]:
         """Send a contact card; `phone_number` in any notation becomes the digits the card needs."""
-        from megaapi_client.api.messages import send_contact as op
         from megaapi_client.models import ContactCard, ContactMessage, SendContactRequest
 
         name = arguments.text(full_name, "full_name", max_length=256)
@@ -268,31 +256,29 @@ class Messages(Namespace[R]):
             phone_number=jid.phone(phone_number),
             organization=_unset(arguments.optional_text(organization, "organization")),
         )
-        return _send(op, SendContactRequest(message_data=ContactMessage(to=jid.chat(to), vcard=card)))
+        return _send("sendContact", SendContactRequest(message_data=ContactMessage(to=jid.chat(to), vcard=card)))
 
     @endpoint
     def forward_message(
         self, to: str, key: MessageKey | Mapping[str, Any], message: Mapping[str, Any] | ToDict
     ) -> Call[SendMessageResponse]:
         """Forward a message, given its `key` and its `message` object exactly as an event delivered them."""
-        from megaapi_client.api.messages import forward_message as op
         from megaapi_client.models import ForwardMessage, ForwardMessageRequest
 
         data = ForwardMessage(to=jid.chat(to), key=message_key(key), message=_content(message))
-        return _send(op, ForwardMessageRequest(message_data=data))
+        return _send("forwardMessage", ForwardMessageRequest(message_data=data))
 
     @endpoint
     def reply_to_message(
         self, to: str, text: str, key: MessageKey | Mapping[str, Any], message: Mapping[str, Any] | ToDict
     ) -> Call[SendMessageResponse]:
         """Answer with `text`, quoting the message identified by `key` and carried in full in `message`."""
-        from megaapi_client.api.messages import reply_to_message as op
         from megaapi_client.models import QuoteMessage, ReplyToMessageRequest
 
         data = QuoteMessage(
             to=jid.chat(to), text=arguments.text(text, "text"), key=message_key(key), message=_content(message)
         )
-        return _send(op, ReplyToMessageRequest(message_data=data))
+        return _send("replyToMessage", ReplyToMessageRequest(message_data=data))
 
     @endpoint
     def send_template(
@@ -304,7 +290,6 @@ class Messages(Namespace[R]):
         footer_text: str | None = None,
     ) -> Call[SendMessageResponse]:
         """Send a text with reply, URL and call buttons: `{"type": "urlButton", "title": ..., "payload": url}`."""
-        from megaapi_client.api.messages import send_template as op
         from megaapi_client.models import SendTemplateRequest, TemplateMessage
 
         data = TemplateMessage(
@@ -313,7 +298,7 @@ class Messages(Namespace[R]):
             buttons=arguments.many(buttons, "buttons", _button),
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
         )
-        return _send(op, SendTemplateRequest(message_data=data))
+        return _send("sendTemplate", SendTemplateRequest(message_data=data))
 
     @endpoint
     def send_template_with_media(
@@ -328,7 +313,6 @@ class Messages(Namespace[R]):
         footer_text: str | None = None,
     ) -> Call[SendMessageResponse]:
         """`send_template` with an image or video above the text, from a public URL."""
-        from megaapi_client.api.messages import send_template_with_media as op
         from megaapi_client.models import SendTemplateWithMediaRequest, TemplateMediaMessage
 
         data = TemplateMediaMessage(
@@ -340,19 +324,18 @@ class Messages(Namespace[R]):
             mime_type=_unset(arguments.optional_text(mime_type, "mime_type", allow_empty=False)),
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
         )
-        return _send(op, SendTemplateWithMediaRequest(message_data=data))
+        return _send("sendTemplateWithMedia", SendTemplateWithMediaRequest(message_data=data))
 
     @endpoint
     def send_buttons(self, to: str, fields: Mapping[str, Any]) -> Call[SendMessageResponse]:
         """Interactive buttons. The body is undocumented: `fields` go into `messageData` next to `to` unchanged."""
-        from megaapi_client.api.messages import send_buttons as op
         from megaapi_client.models import SendButtonsRequest, SendButtonsRequestMessageData
 
         extra = arguments.plain(fields, "fields")
         if "to" in extra:
             raise InvalidInputError("Give the recipient as `to`, not inside fields")
         data = SendButtonsRequestMessageData.from_dict({"to": jid.chat(to), **extra})
-        return _send(op, SendButtonsRequest(message_data=data))
+        return _send("sendButtons", SendButtonsRequest(message_data=data))
 
 
 def _unset(value: Any) -> Any:

@@ -16,10 +16,9 @@ class Webhook(Namespace[R]):
     @endpoint
     def get_webhook(self) -> Call[WebhookResponse]:
         """The configured webhook URL and whether delivery is on (`webhook_data`)."""
-        from megaapi_client.api.webhook import get_webhook as op
         from megaapi_client.models import WebhookResponse
 
-        return Call(op, {}, WebhookResponse, idempotent=True)
+        return Call("getWebhook", {}, WebhookResponse)
 
     @endpoint
     def configure_webhook(self, url: str | None, *, enabled: bool = True) -> Call[WebhookResponse]:
@@ -28,13 +27,12 @@ class Webhook(Namespace[R]):
         Mega-api signs nothing: put a long random secret in the URL and check it on arrival
         (`megaapi.webhooks.WebhookApp` does).
         """
-        from megaapi_client.api.webhook import configure_webhook as op
         from megaapi_client.models import ConfigureWebhookRequest, WebhookResponse, WebhookSettings
 
         on = arguments.flag(enabled, "enabled")
         address = webhook_url(url, required=on)
         body = ConfigureWebhookRequest(message_data=WebhookSettings(webhook_url=address, webhook_enabled=on))
-        return Call(op, {"body": body}, WebhookResponse, idempotent=True)
+        return Call("configureWebhook", {"body": body}, WebhookResponse)
 
 
 def webhook_url(url: str | None, *, required: bool) -> str:

@@ -21,9 +21,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from megaapi.spec import Operation, load_spec, operations, spec_text
 from megaapi.testing.faults import Fault, FaultKind, Faults
 from megaapi.testing.ops import HANDLERS, Call, Registration, Reply
-from megaapi.testing.spec import Operation, load_spec, operations, spec_text
 from megaapi.testing.validation import check_request
 from megaapi.testing.world import ApiError, World
 

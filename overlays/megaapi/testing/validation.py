@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
-from megaapi.testing.spec import SPEC_URI, Operation, load_spec, pointer, response_schema_pointer
+from megaapi.spec import SPEC_URI, Operation, load_spec, pointer, response_schema_pointer
 
 _MAX_MESSAGE = 300
 _INTEGER = re.compile(r"-?\d+")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from megaapi.spec import pointer
 from megaapi.testing.ops.registry import Call, handles, loose_bool, ok, require_flag
-from megaapi.testing.spec import pointer
 from megaapi.testing.state import is_group, normalize_jid
 from megaapi.testing.validation import validator
 from megaapi.testing.world import ApiError

@@ -1,10 +1,15 @@
-"""The shipped openapi.yaml, read once and turned into a table of operations the emulator routes."""
+"""The shipped openapi.yaml, read once and turned into a table of operations.
+
+The one place that reads the spec: the emulator routes and validates with it, the tests walk it, and
+`scripts/regenerate.py` derives the SDK's operation table (`megaapi_client.operation_table`) from it. It needs
+PyYAML, so the SDK itself never imports it at run time.
+"""
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,10 +23,16 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "tra
 SPEC_URI = "urn:megaapi:openapi"
 
 
+# The package ships openapi.yaml next to this module (a link to the repository's copy in a checkout).
+SPEC_PATH = Path(__file__).with_name("openapi.yaml")
+RETRY_SAFE = "x-megaapi-retry-safe"
+RECIPIENT = "x-megaapi-recipient"
+
+
 @functools.cache
 def spec_text() -> str:
     """The spec exactly as shipped inside the `megaapi` package."""
-    return (files("megaapi") / "openapi.yaml").read_text(encoding="utf-8")
+    return SPEC_PATH.read_text(encoding="utf-8")
 
 
 @functools.cache
@@ -49,9 +60,15 @@ class Parameter:
 @dataclass(frozen=True)
 class Operation:
     operation_id: str
+    tag: str
     method: str
     path: str
     admin: bool
+    """It takes the account's admin token (its `security` names `adminBearerAuth`)."""
+    retry_safe: bool
+    """`x-megaapi-retry-safe`: repeating it cannot deliver a second message or create a second thing."""
+    recipient: bool
+    """`x-megaapi-recipient`: it addresses a WhatsApp recipient, so 403 means "not on WhatsApp"."""
     parameters: tuple[Parameter, ...]
     body_pointer: str | None
     body_required: bool
@@ -98,6 +115,13 @@ def _security_schemes(operation: dict[str, Any], spec: dict[str, Any]) -> set[st
     return {name for requirement in requirements for name in requirement}
 
 
+def _declared(operation: dict[str, Any], extension: str) -> bool:
+    value = operation.get(extension)
+    if not isinstance(value, bool):
+        raise ValueError(f"{operation.get('operationId')}: {extension} must be declared true or false")
+    return value
+
+
 @functools.cache
 def operations() -> tuple[Operation, ...]:
     """Every operation under `paths`, in spec order."""
@@ -117,9 +141,12 @@ def operations() -> tuple[Operation, ...]:
             found.append(
                 Operation(
                     operation_id=operation["operationId"],
+                    tag=operation["tags"][0],
                     method=method.upper(),
                     path=path,
                     admin="adminBearerAuth" in _security_schemes(operation, spec),
+                    retry_safe=_declared(operation, RETRY_SAFE),
+                    recipient=_declared(operation, RECIPIENT),
                     parameters=_parameters(spec, path, method),
                     body_pointer=body_pointer,
                     body_required=bool(body and body.get("required", False)),
