@@ -14,8 +14,8 @@ from megaapi.testing.validation import check_request
 OPERATIONS = {operation.operation_id: operation for operation in operations()}
 
 
-def test_the_spec_has_the_53_operations_and_each_has_a_handler() -> None:
-    assert len(OPERATIONS) == 53
+def test_each_operation_of_the_spec_has_a_handler() -> None:
+    assert OPERATIONS
     assert set(HANDLERS) == set(OPERATIONS)
 
 

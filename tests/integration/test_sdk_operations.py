@@ -8,23 +8,19 @@ the spec and the namespaces for any method or operationId that no test exercises
 from __future__ import annotations
 
 import base64
+import importlib
 import inspect
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
-import yaml
 from either_client import Client, contact, done, number
 
 from megaapi import AsyncMegaApi, MegaApi, NotFoundError, OperationFailedError, PermissionDeniedError
-from megaapi.namespaces.account import Account
-from megaapi.namespaces.chats import Chats
-from megaapi.namespaces.groups import Groups
-from megaapi.namespaces.instance import Instance
-from megaapi.namespaces.messages import Messages
-from megaapi.namespaces.webhook import Webhook
-from megaapi.operations import Endpoint
+from megaapi.generated_api import OPERATIONS
+from megaapi.operations import Endpoint, Namespace
+from megaapi.spec import operations
 from megaapi.testing.state import StoredMessage
 from megaapi_client.models import GroupResponse, MediaMessageKeys
 from megaapi_client.types import Unset
@@ -32,17 +28,19 @@ from megaapi_client.types import Unset
 if TYPE_CHECKING:
     from conftest import Setup
 
-ROOT = Path(__file__).resolve().parents[2]
 F = TypeVar("F", bound=Callable[..., Any])
 
-NAMESPACES: dict[str, type] = {
-    "account": Account,
-    "chats": Chats,
-    "groups": Groups,
-    "instance": Instance,
-    "messages": Messages,
-    "webhook": Webhook,
-}
+
+def _namespace(tag: str) -> type:
+    module = importlib.import_module(f"megaapi.namespaces.{tag}")
+    return next(
+        v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Namespace) and v is not Namespace
+    )
+
+
+# One namespace per tag of the spec.
+NAMESPACES: dict[str, type] = {tag: _namespace(tag) for tag in sorted({op.tag for op in operations()})}
+BY_METHOD = {f"{op.tag}.{op.module}": op.operation_id for op in OPERATIONS.values()}
 METHODS = sorted(
     f"{tag}.{name}"
     for tag, namespace in NAMESPACES.items()
@@ -60,20 +58,11 @@ PDF = b"%PDF-1.4\n" + b"%\xe2\xe3\xcf\xd3\n" * 64
 
 
 def operations_of(method: str) -> tuple[str, ...]:
-    if method in HELPERS:
-        return HELPERS[method]
-    first, *rest = method.split(".")[1].split("_")
-    return (first + "".join(part.capitalize() for part in rest),)
+    return HELPERS[method] if method in HELPERS else (BY_METHOD[method],)
 
 
 def spec_operation_ids() -> set[str]:
-    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    return {
-        operation["operationId"]
-        for item in spec["paths"].values()
-        for operation in item.values()
-        if isinstance(operation, dict) and "operationId" in operation
-    }
+    return {op.operation_id for op in operations()}
 
 
 def covers(*methods: str) -> Callable[[F], F]:
