@@ -19,7 +19,7 @@ from either_client import Client, contact, done, number
 
 from megaapi import AsyncMegaApi, MegaApi, NotFoundError, OperationFailedError, PermissionDeniedError
 from megaapi.generated_api import OPERATIONS
-from megaapi.operations import Endpoint, Namespace
+from megaapi.operations import Endpoint
 from megaapi.spec import operations
 from megaapi.testing.state import StoredMessage
 from megaapi_client.models import GroupResponse, MediaMessageKeys
@@ -32,10 +32,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _namespace(tag: str) -> type:
+    """The namespace class of `tag`: the hand-written class, which derives from the generated plain methods."""
     module = importlib.import_module(f"megaapi.namespaces.{tag}")
-    return next(
-        v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Namespace) and v is not Namespace
-    )
+    return next(v for v in vars(module).values() if isinstance(v, type) and v.__module__ == module.__name__)
 
 
 # One namespace per tag of the spec.
@@ -44,7 +43,8 @@ BY_METHOD = {f"{op.tag}.{op.module}": op.operation_id for op in OPERATIONS.value
 METHODS = sorted(
     f"{tag}.{name}"
     for tag, namespace in NAMESPACES.items()
-    for name, value in vars(namespace).items()
+    for klass in namespace.__mro__
+    for name, value in vars(klass).items()
     if isinstance(value, Endpoint)
 )
 # Conveniences over documented operations; every other method is named after its operationId.

@@ -70,7 +70,9 @@ def test_clients_expose_exactly_the_namespaces(client: MegaApi | AsyncMegaApi) -
 def test_each_namespace_has_one_method_per_operation_and_nothing_else(tag: str, api: MegaApi) -> None:
     expected = {op.python_name for op in OPERATIONS if op.tag == tag} | HELPERS.get(tag, set())
     namespace_class = type(getattr(api, tag))
-    endpoints = {name for name, value in vars(namespace_class).items() if isinstance(value, Endpoint)}
+    endpoints = {
+        name for klass in namespace_class.__mro__ for name, value in vars(klass).items() if isinstance(value, Endpoint)
+    }
     public = {name for name in dir(namespace_class) if not name.startswith("_")}
     assert endpoints == expected
     assert public == expected

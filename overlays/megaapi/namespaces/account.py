@@ -5,21 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import arguments
-from ..operations import Call, Namespace, R, endpoint
+from ..operations import Call, R, endpoint
+from .derived import AccountOperations
 from .webhook import webhook_url as checked_url
 
 if TYPE_CHECKING:
-    from megaapi_client.models import CreateInstanceResponse, InstanceListResponse, StatusResponse
+    from megaapi_client.models import CreateInstanceResponse, StatusResponse
 
 
-class Account(Namespace[R]):
-    @endpoint
-    def list_instances(self) -> Call[InstanceListResponse]:
-        """Every instance of the account on this host, with the linked WhatsApp account of connected ones."""
-        from megaapi_client.models import InstanceListResponse
-
-        return Call("listInstances", {}, InstanceListResponse)
-
+class Account(AccountOperations[R]):
     @endpoint
     def create_instance(
         self, instance_key: str, *, webhook_url: str | None = None, webhook_enabled: bool | None = None

@@ -6,7 +6,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from .. import arguments, jid
-from ..operations import Call, Namespace, R, endpoint
+from ..operations import Call, R, endpoint
+from .derived import ChatsOperations
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,7 +18,7 @@ Presence: TypeAlias = Literal["available", "unavailable", "composing", "recordin
 _PRESENCES = frozenset({"available", "unavailable", "composing", "recording", "paused"})
 
 
-class Chats(Namespace[R]):
+class Chats(ChatsOperations[R]):
     @endpoint
     def update_presence(self, to: str, presence: Presence) -> Call[StatusResponse]:
         """Show `composing` (typing), `recording`, `paused`, `available` (online) or `unavailable` in a chat."""

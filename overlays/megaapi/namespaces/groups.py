@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .. import arguments, jid
-from ..operations import Call, Namespace, R, endpoint
+from ..operations import Call, R, endpoint
+from .derived import GroupsOperations
 
 if TYPE_CHECKING:
-    from megaapi_client.models import GroupInviteCodeResponse, GroupListResponse, GroupResponse, StatusResponse
+    from megaapi_client.models import GroupInviteCodeResponse, GroupResponse, StatusResponse
     from megaapi_client.operation_table import OperationId
 
     from ..models import CreateGroupResponse, GroupParticipantsResponse
@@ -26,28 +27,7 @@ def _participants(operation: OperationId, group: str, participants: Sequence[str
     return Call(operation, {"body": GroupParticipantsRequest(group_data=change)}, GroupParticipantsResponse)
 
 
-class Groups(Namespace[R]):
-    @endpoint
-    def list_groups(self) -> Call[GroupListResponse]:
-        """Every group of the connected account (communities included), each with `id` and `subject`."""
-        from megaapi_client.models import GroupListResponse
-
-        return Call("listGroups", {}, GroupListResponse)
-
-    @endpoint
-    def list_admin_groups(self) -> Call[GroupListResponse]:
-        """The groups in which the connected account is an admin."""
-        from megaapi_client.models import GroupListResponse
-
-        return Call("listAdminGroups", {}, GroupListResponse)
-
-    @endpoint
-    def list_admin_groups_with_participants(self) -> Call[GroupListResponse]:
-        """The administered groups with their members and roles."""
-        from megaapi_client.models import GroupListResponse
-
-        return Call("listAdminGroupsWithParticipants", {}, GroupListResponse)
-
+class Groups(GroupsOperations[R]):
     @endpoint
     def get_group(self, group: str) -> Call[GroupResponse]:
         """A group's name, description, owner and members."""

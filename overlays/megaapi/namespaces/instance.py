@@ -8,50 +8,33 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .. import arguments, jid
 from ..errors import InvalidInputError
-from ..operations import Call, Namespace, R, endpoint
+from ..operations import Call, R, endpoint
+from .derived import InstanceOperations
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from megaapi_client.models import (
-        ChatListResponse,
-        ContactListResponse,
         DownloadMediaResponse,
         MediaMessageKeys,
         MessageListResponse,
         PairingCodeResponse,
         ProfilePictureResponse,
-        QrCodeResponse,
         StatusResponse,
     )
 
-    from ..models import CheckNumberResponse, InstanceStatusResponse
+    from ..models import CheckNumberResponse
 
 
 _PICTURE_SIZES = frozenset({"image", "icon"})
 
 
-class Instance(Namespace[R]):
-    @endpoint
-    def get_instance_status(self) -> Call[InstanceStatusResponse]:
-        """Whether a WhatsApp account is connected, and which: `instance.user` is set only while connected."""
-
-        from ..models import InstanceStatusResponse
-
-        return Call("getInstanceStatus", {}, InstanceStatusResponse)
-
+class Instance(InstanceOperations[R]):
     @endpoint
     def get_qr_code(self) -> Call[bytes]:
         """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices."""
 
         return Call("getQrCode", {}, None)
-
-    @endpoint
-    def get_qr_code_base_64(self) -> Call[QrCodeResponse]:
-        """The pairing QR code as a `data:image/png;base64,...` URL in `qrcode`."""
-        from megaapi_client.models import QrCodeResponse
-
-        return Call("getQrCodeBase64", {}, QrCodeResponse)
 
     @endpoint
     def get_pairing_code(
@@ -67,20 +50,6 @@ class Instance(Namespace[R]):
         code = arguments.optional_text(custom_pairing_code, "custom_pairing_code", allow_empty=False)
         kwargs = {"phone_number": jid.phone(phone_number), "custom_pairing_code": UNSET if code is None else code}
         return Call("getPairingCode", kwargs, PairingCodeResponse)
-
-    @endpoint
-    def logout_instance(self) -> Call[StatusResponse]:
-        """Unlink the WhatsApp account; the instance, its credentials and its webhook remain."""
-        from megaapi_client.models import StatusResponse
-
-        return Call("logoutInstance", {}, StatusResponse)
-
-    @endpoint
-    def restart_instance(self) -> Call[StatusResponse]:
-        """Restart the WhatsApp session behind the instance, keeping the account linked."""
-        from megaapi_client.models import StatusResponse
-
-        return Call("restartInstance", {}, StatusResponse)
 
     @endpoint
     def check_number(self, number: str) -> Call[CheckNumberResponse]:
@@ -157,20 +126,6 @@ class Instance(Namespace[R]):
             message_data=ProfilePictureUrl(to=jid.chat(to), url=arguments.http_url(url, "url"))
         )
         return Call("setProfilePictureUrl", {"body": body}, StatusResponse)
-
-    @endpoint
-    def list_chats(self) -> Call[ChatListResponse]:
-        """Chats the live session holds (undocumented shape: read `additional_properties`)."""
-        from megaapi_client.models import ChatListResponse
-
-        return Call("listChats", {}, ChatListResponse)
-
-    @endpoint
-    def list_contacts(self) -> Call[ContactListResponse]:
-        """Contacts the live session knows (undocumented shape: read `additional_properties`)."""
-        from megaapi_client.models import ContactListResponse
-
-        return Call("listContacts", {}, ContactListResponse)
 
     @endpoint
     def list_messages(self, chat_id: str | None = None) -> Call[MessageListResponse]:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import arguments, jid
 from ..errors import InvalidInputError
-from ..operations import Call, Namespace, R, endpoint
+from ..operations import Call, R, endpoint
 from .chats import message_key
+from .derived import MessagesOperations
 
 if TYPE_CHECKING:
     from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
@@ -27,36 +28,7 @@ def _send(operation: OperationId, body: Any, upload: Media | None = None) -> Cal
     return Call(operation, {"body": body}, SendMessageResponse, upload=upload)
 
 
-class Messages(Namespace[R]):
-    @endpoint
-    def send_text(self, to: str, text: str, *, link_preview: bool | None = None) -> Call[SendMessageResponse]:
-        """Send `text` to a contact (number or JID) or a group; `link_preview=False` suppresses URL previews."""
-        from megaapi_client.models import SendTextRequest, TextMessage
-
-        preview = arguments.optional_flag(link_preview, "link_preview")
-        data = TextMessage(to=jid.chat(to), text=arguments.text(text, "text"), link_preview=_unset(preview))
-        return _send("sendText", SendTextRequest(message_data=data))
-
-    @endpoint
-    def send_text_to_many(self, to: Sequence[str], text: str) -> Call[BulkSendResponse]:
-        """Send the same text to several recipients. Mass sending can get the number restricted."""
-        from megaapi_client.models import BulkSendResponse, SendTextToManyRequest, TextToManyMessage
-
-        data = TextToManyMessage(to=arguments.many(to, "to", jid.chat), text=arguments.text(text, "text"))
-        return Call("sendTextToMany", {"body": SendTextToManyRequest(message_data=data)}, BulkSendResponse)
-
-    @endpoint
-    def send_text_with_mentions(self, to: str, text: str, mentions: Sequence[str]) -> Call[SendMessageResponse]:
-        """Send a text that mentions people; write `@<number>` in the text where each mention shows."""
-        from megaapi_client.models import MentionMessage, SendTextWithMentionsRequest
-
-        data = MentionMessage(
-            to=jid.chat(to),
-            text=arguments.text(text, "text"),
-            mentions=arguments.many(mentions, "mentions", jid.person),
-        )
-        return _send("sendTextWithMentions", SendTextWithMentionsRequest(message_data=data))
-
+class Messages(MessagesOperations[R]):
     @endpoint
     def send_media(
         self,
@@ -195,14 +167,6 @@ class Messages(Namespace[R]):
             url=_unset(None if url is None else arguments.http_url(url, "url")),
         )
         return _send("sendLocation", SendLocationRequest(message_data=data))
-
-    @endpoint
-    def send_link_preview(self, to: str, text_with_link: str) -> Call[SendMessageResponse]:
-        """Send a text containing a URL, shown with a preview card built from the page."""
-        from megaapi_client.models import LinkPreviewMessage, SendLinkPreviewRequest
-
-        data = LinkPreviewMessage(to=jid.chat(to), text_with_link=arguments.text(text_with_link, "text_with_link"))
-        return _send("sendLinkPreview", SendLinkPreviewRequest(message_data=data))
 
     @endpoint
     def send_list(

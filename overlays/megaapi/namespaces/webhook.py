@@ -6,20 +6,14 @@ from typing import TYPE_CHECKING
 
 from .. import arguments
 from ..errors import InvalidInputError
-from ..operations import Call, Namespace, R, endpoint
+from ..operations import Call, R, endpoint
+from .derived import WebhookOperations
 
 if TYPE_CHECKING:
     from megaapi_client.models import WebhookResponse
 
 
-class Webhook(Namespace[R]):
-    @endpoint
-    def get_webhook(self) -> Call[WebhookResponse]:
-        """The configured webhook URL and whether delivery is on (`webhook_data`)."""
-        from megaapi_client.models import WebhookResponse
-
-        return Call("getWebhook", {}, WebhookResponse)
-
+class Webhook(WebhookOperations[R]):
     @endpoint
     def configure_webhook(self, url: str | None, *, enabled: bool = True) -> Call[WebhookResponse]:
         """Deliver events to `url`, or stop delivery with `enabled=False` (the URL may then be None).
