@@ -164,6 +164,34 @@ def operation(operation_id: str) -> Operation:
     raise KeyError(operation_id)
 
 
+def _example(holder: dict[str, Any]) -> Any:
+    """The example of a Parameter or Media Type Object: `example`, the first of `examples`, or the schema's."""
+    if "example" in holder:
+        return holder["example"]
+    if "examples" in holder:
+        entry, _ = _resolve(load_spec(), next(iter(holder["examples"].values())))
+        return entry["value"]
+    return holder.get("schema", {}).get("example")
+
+
+def request_example(operation_id: str) -> tuple[dict[str, Any], Any]:
+    """The spec's own example request: each parameter's example by name, and the JSON body's (None without one)."""
+    spec = load_spec()
+    op = operation(operation_id)
+    node = spec["paths"][op.path][op.method.lower()]
+    parameters = {}
+    for entry in (*spec["paths"][op.path].get("parameters", []), *node.get("parameters", [])):
+        resolved, _ = _resolve(spec, entry)
+        value = _example(resolved)
+        if value is not None:
+            parameters[resolved["name"]] = value
+    body = None
+    if "requestBody" in node:
+        resolved, _ = _resolve(spec, node["requestBody"])
+        body = _example(resolved["content"]["application/json"])
+    return parameters, body
+
+
 def response_schema_pointer(operation_id: str, status: int) -> str | None:
     """Pointer to the JSON schema of a documented response, or None when it has no JSON body."""
     spec = load_spec()

@@ -1,5 +1,8 @@
 """One realistic call per operation, with the query and JSON body it must put on the wire.
 
+Methods written by hand have their case here; the plain methods derived from the spec are called with the spec's
+own example request, so a new plain operation needs no case.
+
 `call` takes a client (`MegaApi` or `AsyncMegaApi`) and returns what the method returns: a value or an awaitable.
 Inputs are written the way people type them (`+55 (11) ...`, mappings with the wire's field names) so the expected
 bodies also pin the normalisation.
@@ -7,12 +10,19 @@ bodies also pin the normalisation.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from unit_spec import PNG
+
+from megaapi.generated_api import OPERATIONS
+from megaapi.namespaces import derived
+from megaapi.operations import Endpoint, Namespace
+from megaapi.spec import Operation, operations, request_example
 
 PHONE = "+55 (11) 99999-9999"
 CONTACT = "5511999999999@s.whatsapp.net"
@@ -54,17 +64,14 @@ class Case:
     """The instance key in the path when it is not the client's (account operations)."""
 
 
+# The operations whose methods are written by hand; the plain ones, derived from the spec, follow below.
 CASES: dict[str, Case] = {
     # instance
-    "getInstanceStatus": Case(lambda api: api.instance.get_instance_status()),
     "getQrCode": Case(lambda api: api.instance.get_qr_code()),
-    "getQrCodeBase64": Case(lambda api: api.instance.get_qr_code_base_64()),
     "getPairingCode": Case(
         lambda api: api.instance.get_pairing_code(PHONE, custom_pairing_code="ABCD1234"),
         query={"phoneNumber": "5511999999999", "customPairingCode": "ABCD1234"},
     ),
-    "logoutInstance": Case(lambda api: api.instance.logout_instance()),
-    "restartInstance": Case(lambda api: api.instance.restart_instance()),
     "checkNumber": Case(lambda api: api.instance.check_number(PHONE), query={"jid": CONTACT}),
     "downloadMediaMessage": Case(
         lambda api: api.instance.download_media_message(MEDIA_KEYS), body={"messageKeys": MEDIA_KEYS}
@@ -79,28 +86,13 @@ CASES: dict[str, Case] = {
         lambda api: api.instance.set_profile_picture_url(GROUP, "https://cdn.example.com/logo.jpg"),
         body={"messageData": {"to": GROUP, "url": "https://cdn.example.com/logo.jpg"}},
     ),
-    "listChats": Case(lambda api: api.instance.list_chats()),
-    "listContacts": Case(lambda api: api.instance.list_contacts()),
     "listMessages": Case(lambda api: api.instance.list_messages("5511999999999"), query={"chat_id": CONTACT}),
     # webhook
-    "getWebhook": Case(lambda api: api.webhook.get_webhook()),
     "configureWebhook": Case(
         lambda api: api.webhook.configure_webhook("https://bot.example.com/hook?token=s3cr3t"),
         body={"messageData": {"webhookUrl": "https://bot.example.com/hook?token=s3cr3t", "webhookEnabled": True}},
     ),
     # messages
-    "sendText": Case(
-        lambda api: api.messages.send_text(PHONE, "Olá! *Pedido* confirmado.\nObrigado", link_preview=False),
-        body={"messageData": {"to": CONTACT, "text": "Olá! *Pedido* confirmado.\nObrigado", "linkPreview": False}},
-    ),
-    "sendTextToMany": Case(
-        lambda api: api.messages.send_text_to_many([PHONE, "5521988887777", GROUP], "Promoção hoje"),
-        body={"messageData": {"to": [CONTACT, OTHER, GROUP], "text": "Promoção hoje"}},
-    ),
-    "sendTextWithMentions": Case(
-        lambda api: api.messages.send_text_with_mentions(GROUP, "Oi @5511999999999", ["5511999999999"]),
-        body={"messageData": {"to": GROUP, "text": "Oi @5511999999999", "mentions": [CONTACT]}},
-    ),
     "sendMediaUrl": Case(
         lambda api: api.messages.send_media_url(
             PHONE,
@@ -162,10 +154,6 @@ CASES: dict[str, Case] = {
                 "address": "Av. Paulista, 1000",
             }
         },
-    ),
-    "sendLinkPreview": Case(
-        lambda api: api.messages.send_link_preview(PHONE, "Veja https://loja.example.com/ofertas"),
-        body={"messageData": {"to": CONTACT, "textWithLink": "Veja https://loja.example.com/ofertas"}},
     ),
     "sendList": Case(
         lambda api: api.messages.send_list(
@@ -246,9 +234,6 @@ CASES: dict[str, Case] = {
         body={"to": CONTACT, "messageData": {"id": "3EB0C767D26A1D4B1F9E", "timestamp": 1730116800}},
     ),
     # groups
-    "listGroups": Case(lambda api: api.groups.list_groups()),
-    "listAdminGroups": Case(lambda api: api.groups.list_admin_groups()),
-    "listAdminGroupsWithParticipants": Case(lambda api: api.groups.list_admin_groups_with_participants()),
     "getGroup": Case(lambda api: api.groups.get_group(GROUP), query={"jid": GROUP}),
     "getGroupInviteCode": Case(lambda api: api.groups.get_group_invite_code(GROUP), query={"group_id": GROUP}),
     "createGroup": Case(
@@ -280,7 +265,6 @@ CASES: dict[str, Case] = {
     ),
     "leaveGroup": Case(lambda api: api.groups.leave_group(GROUP), query={"jid": GROUP}),
     # account
-    "listInstances": Case(lambda api: api.account.list_instances(), instance_key=""),
     "createInstance": Case(
         lambda api: api.account.create_instance(MANAGED_KEY, webhook_url="https://bot.example.com/hook"),
         query={"instance_key": MANAGED_KEY},
@@ -288,4 +272,40 @@ CASES: dict[str, Case] = {
         instance_key="",
     ),
     "deleteInstance": Case(lambda api: api.account.delete_instance(MANAGED_KEY), instance_key=MANAGED_KEY),
+}
+
+
+def _derived_methods() -> set[str]:
+    """Names of the methods generated from the spec (megaapi.namespaces.derived)."""
+    classes = [value for value in vars(derived).values() if isinstance(value, type) and issubclass(value, Namespace)]
+    return {name for cls in classes for name, value in vars(cls).items() if isinstance(value, Endpoint)}
+
+
+def _snake(wire_name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", wire_name).lower()
+
+
+def _derived_case(op: Operation) -> Case:
+    """The spec's own example request, sent through the plain method: its fields are the method's arguments."""
+    parameters, body = request_example(op.operation_id)
+    query = {p.name: parameters[p.name] for p in op.parameters if p.location == "query" and p.name in parameters}
+    fields = dict(query)
+    if isinstance(body, dict):
+        # A body of one object (`messageData`, `group_data`) is a wrapper the method flattens.
+        wrapped = next(iter(body.values())) if len(body) == 1 else None
+        fields |= wrapped if isinstance(wrapped, dict) else body
+    arguments = {_snake(name): value for name, value in fields.items()}
+    method = OPERATIONS[op.operation_id].module
+
+    def call(api: Any) -> Any:
+        return getattr(getattr(api, op.tag), method)(**arguments)
+
+    wire_query = {name: json.dumps(value) if isinstance(value, bool) else str(value) for name, value in query.items()}
+    return Case(call, query=wire_query, body=body, instance_key="" if op.admin else None)
+
+
+CASES |= {
+    op.operation_id: _derived_case(op)
+    for op in operations()
+    if OPERATIONS[op.operation_id].module in _derived_methods()
 }
