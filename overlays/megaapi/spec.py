@@ -1,8 +1,8 @@
 """The shipped openapi.yaml, read once and turned into a table of operations.
 
 The one place that reads the spec: the emulator routes and validates with it, the tests walk it, and
-`scripts/regenerate.py` derives the SDK's operation table (`megaapi_client.operation_table`) from it. It needs
-PyYAML, so the SDK itself never imports it at run time.
+`scripts/regenerate.py` derives the SDK's operation table (`megaapi_client.operation_table`) and plain methods from
+it. It needs PyYAML (and jsonschema for `validator`), so the SDK itself never imports it at run time.
 """
 
 from __future__ import annotations
@@ -10,9 +10,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import yaml
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -41,6 +46,31 @@ def load_spec() -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise TypeError("openapi.yaml does not hold a mapping")
     return loaded
+
+
+def resolve(node: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Follow a local `$ref`; return the target and its pointer (None when `node` was inline)."""
+    return _resolve(load_spec(), node)
+
+
+@functools.cache
+def _registry() -> Registry[Any]:
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT202012
+
+    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(load_spec()))
+    return registry
+
+
+@functools.cache
+def validator(schema_pointer: str) -> Draft202012Validator:
+    """A JSON Schema 2020-12 validator for the schema at `schema_pointer`, its `$ref`s resolved in the whole spec.
+
+    Formats are annotations here, as JSON Schema says: they are not checked.
+    """
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator({"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}, registry=_registry())
 
 
 def pointer(*parts: str) -> str:

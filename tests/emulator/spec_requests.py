@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from megaapi.spec import Operation, load_spec
+from megaapi.spec import Operation, request_example
 from megaapi.testing import Emulator
 
 KEY = "megaapi-test-key"
@@ -35,24 +35,6 @@ class Request:
     token: str = TOKEN
 
 
-def _resolve(node: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if ref is None:
-        return node
-    target: Any = load_spec()
-    for part in ref[2:].split("/"):
-        target = target[part]
-    return dict(target)
-
-
-def _example(node: dict[str, Any]) -> Any:
-    if "example" in node:
-        return node["example"]
-    if "examples" in node:
-        return next(iter(node["examples"].values()))["value"]
-    return node.get("schema", {}).get("example")
-
-
 def _wire(value: Any) -> str:
     return json.dumps(value) if isinstance(value, bool) else str(value)
 
@@ -71,20 +53,10 @@ def prepare(emulator: Emulator, operation: Operation) -> Request:
     if operation.operation_id in PAIRING_OPERATIONS:
         emulator.disconnect(KEY)
 
-    spec_operation = load_spec()["paths"][operation.path][operation.method.lower()]
-    params = {}
-    for parameter in operation.parameters:
-        if parameter.location != "query":
-            continue
-        declared = next(
-            _resolve(p) for p in spec_operation.get("parameters", []) if _resolve(p)["name"] == parameter.name
-        )
-        example = _example(declared)
-        if example is not None:
-            params[parameter.name] = _wire(example)
-    body = None
-    if "requestBody" in spec_operation:
-        body = _example(_resolve(spec_operation["requestBody"])["content"]["application/json"])
+    examples, body = request_example(operation.operation_id)
+    params = {
+        p.name: _wire(examples[p.name]) for p in operation.parameters if p.location == "query" and p.name in examples
+    }
 
     text = json.dumps({"params": params, "body": body})
     for example, actual in replacements.items():

@@ -10,24 +10,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-import yaml
 from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+
+from megaapi.spec import HTTP_METHODS, load_spec, validator
 
 ROOT = Path(__file__).resolve().parents[2]
-SPEC_URI = "urn:megaapi:openapi.yaml"
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 Node = dict[str, Any]
 
-with (ROOT / "openapi.yaml").open(encoding="utf-8") as stream:
-    SPEC: Node = yaml.safe_load(stream)
-
-# The whole document is one resource, so `#/components/schemas/...` resolves from any schema inside it.
-_REGISTRY: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(SPEC))
+# Read by megaapi.spec, the project's one spec reader (the same file: the package links to it).
+SPEC: Node = load_spec()
 
 
 def pointer(*tokens: str | int) -> str:
@@ -59,7 +52,7 @@ def resolve(node: Node, ptr: str) -> tuple[Node, str]:
 
 def validator_for(schema_ptr: str) -> Draft202012Validator:
     """A 2020-12 validator for the schema at `schema_ptr`; formats are not checked (they are annotations)."""
-    return Draft202012Validator({"$ref": f"{SPEC_URI}#{quote(schema_ptr, safe='/~')}"}, registry=_REGISTRY)
+    return validator(schema_ptr)
 
 
 @dataclass(frozen=True)

@@ -1,108 +1,69 @@
-"""What openapi.yaml and the generated client say about each operation, for checking requests and replies."""
+"""What openapi.yaml and the generated client say about each operation, for checking requests and replies.
+
+The spec is read by `megaapi.spec`, the project's one spec reader; the generated module of each operation comes from
+the generated operation table through `megaapi.generated_api`.
+"""
 
 from __future__ import annotations
 
-import importlib
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 import httpx
-import yaml
 from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
 
-ROOT = Path(__file__).resolve().parents[2]
-GENERATED_API = ROOT / "generated" / "megaapi_client" / "api"
-SPEC_URI = "urn:megaapi:openapi.yaml"
-METHODS = ("get", "put", "post", "delete", "patch")
-
-with (ROOT / "openapi.yaml").open(encoding="utf-8") as stream:
-    SPEC: dict[str, Any] = yaml.safe_load(stream)
-
-# The whole document is one resource, so every `#/components/...` reference resolves inside it.
-REGISTRY: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(SPEC))
-
-
-def pointer(*tokens: str) -> str:
-    return "".join("/" + token.replace("~", "~0").replace("/", "~1") for token in tokens)
-
-
-def validator(schema_pointer: str) -> Draft202012Validator:
-    """A 2020-12 validator for the schema at `schema_pointer`, its `$ref`s resolved against the whole spec."""
-    return Draft202012Validator({"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}, registry=REGISTRY)
-
-
-def resolve(node: dict[str, Any], at: str = "") -> tuple[dict[str, Any], str]:
-    """Follow local `$ref`s to the node they name; returns it with its JSON pointer."""
-    while "$ref" in node:
-        at = node["$ref"][1:]
-        target: Any = SPEC
-        for token in at.split("/")[1:]:
-            target = target[token.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node, at
-
-
-def _generated_modules() -> dict[tuple[str, str], tuple[str, str]]:
-    """(METHOD, path template) -> (tag folder, module name) for every module the generator wrote."""
-    found: dict[tuple[str, str], tuple[str, str]] = {}
-    for source in sorted(GENERATED_API.glob("*/*.py")):
-        if source.name == "__init__.py":
-            continue
-        text = source.read_text(encoding="utf-8")
-        method = re.search(r'"method": "(\w+)"', text)
-        url = re.search(r'"url": "([^"]+)"', text)
-        assert method, f"{source}: no method in _get_kwargs"
-        assert url, f"{source}: no url in _get_kwargs"
-        found[(method[1].upper(), url[1])] = (source.parent.name, source.stem)
-    return found
-
-
-GENERATED = _generated_modules()
-
-
-@dataclass(frozen=True)
-class Parameter:
-    name: str
-    location: str
-    required: bool
-    schema_pointer: str
+from megaapi import generated_api, spec
+from megaapi.spec import Parameter, load_spec, resolve, validator
 
 
 @dataclass(frozen=True)
 class Operation:
-    operation_id: str
-    tag: str
-    method: str
-    path: str
-    node: dict[str, Any]
-    ptr: str
-    parameters: tuple[Parameter, ...]
+    declared: spec.Operation
 
     def __str__(self) -> str:
         return self.operation_id
 
     @property
+    def operation_id(self) -> str:
+        return self.declared.operation_id
+
+    @property
+    def tag(self) -> str:
+        return self.declared.tag
+
+    @property
+    def method(self) -> str:
+        return self.declared.method
+
+    @property
+    def path(self) -> str:
+        return self.declared.path
+
+    @property
     def admin(self) -> bool:
-        return any("adminBearerAuth" in requirement for requirement in self.node.get("security", []))
+        return self.declared.admin
+
+    @property
+    def parameters(self) -> tuple[Parameter, ...]:
+        return self.declared.parameters
+
+    @property
+    def node(self) -> dict[str, Any]:
+        node: dict[str, Any] = load_spec()["paths"][self.path][self.method.lower()]
+        return node
 
     @property
     def python_name(self) -> str:
         """The snake_case name the generator gave the operation's module: the method's name in the SDK."""
-        tag, name = GENERATED[(self.method, self.path)]
-        assert tag == self.tag, f"{self}: generated under api/{tag}, tagged {self.tag}"
-        return name
+        return generated_api.OPERATIONS[self.operation_id].module
 
     @property
     def module(self) -> ModuleType:
-        return importlib.import_module(f"megaapi_client.api.{self.tag}.{self.python_name}")
+        return generated_api.module(generated_api.OPERATIONS[self.operation_id])
 
     def url_path(self, instance_key: str) -> str:
         """The path the request must go to, the instance key percent-encoded as one segment."""
@@ -110,10 +71,7 @@ class Operation:
 
     @cached_property
     def body_validator(self) -> Draft202012Validator | None:
-        if "requestBody" not in self.node:
-            return None
-        _, body_ptr = resolve(self.node["requestBody"], self.ptr + "/requestBody")
-        return validator(body_ptr + pointer("content", "application/json", "schema"))
+        return None if self.declared.body_pointer is None else validator(self.declared.body_pointer)
 
     @property
     def query_parameters(self) -> dict[str, Parameter]:
@@ -135,29 +93,7 @@ class Operation:
 
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01"
-
-
-def _parameters(owner: dict[str, Any], owner_ptr: str) -> list[Parameter]:
-    found = []
-    for index, written in enumerate(owner.get("parameters", [])):
-        node, ptr = resolve(written, owner_ptr + pointer("parameters", str(index)))
-        found.append(Parameter(node["name"], node["in"], bool(node.get("required")), ptr + "/schema"))
-    return found
-
-
-def _operations() -> list[Operation]:
-    found = []
-    for path, item in SPEC["paths"].items():
-        for method in METHODS:
-            if method in item:
-                node, ptr = item[method], pointer("paths", path, method)
-                parameters = _parameters(item, pointer("paths", path)) + _parameters(node, ptr)
-                op = Operation(node["operationId"], node["tags"][0], method.upper(), path, node, ptr, tuple(parameters))
-                found.append(op)
-    return found
-
-
-OPERATIONS = _operations()
+OPERATIONS = [Operation(declared) for declared in spec.operations()]
 BY_ID = {op.operation_id: op for op in OPERATIONS}
 TAGS = sorted({op.tag for op in OPERATIONS})
 

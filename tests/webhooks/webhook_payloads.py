@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonschema import Draft202012Validator
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
+
+from megaapi.spec import load_spec, pointer
+from megaapi.spec import validator as schema_validator
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "webhooks"
-SPEC_URI = "urn:megaapi:openapi.yaml"
 
 FIXTURE_NAMES = sorted(path.stem for path in FIXTURES.glob("*.json"))
 
@@ -29,15 +27,10 @@ def payload(name: str) -> dict[str, Any]:
     return loaded
 
 
-@functools.cache
 def spec() -> dict[str, Any]:
-    loaded = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    assert isinstance(loaded, dict)
-    return loaded
+    return load_spec()
 
 
-@functools.cache
 def validator(schema: str) -> Draft202012Validator:
     """A validator for `#/components/schemas/<schema>`, resolving every `$ref` inside the whole spec."""
-    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(spec()))
-    return Draft202012Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema}"}, registry=registry)
+    return schema_validator(pointer("components", "schemas", schema))

@@ -6,34 +6,17 @@ resolve against the spec document rather than against the fragment being validat
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote
 
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
-from referencing import Registry
-from referencing.jsonschema import DRAFT202012
 
-from megaapi.spec import SPEC_URI, Operation, load_spec, pointer, response_schema_pointer
+from megaapi.spec import Operation, pointer, response_schema_pointer, validator
 
 _MAX_MESSAGE = 300
 _INTEGER = re.compile(r"-?\d+")
-
-
-@functools.cache
-def _registry() -> Registry[Any]:
-    registry: Registry[Any] = Registry().with_resource(SPEC_URI, DRAFT202012.create_resource(load_spec()))
-    return registry
-
-
-@functools.cache
-def validator(schema_pointer: str) -> Draft202012Validator:
-    """A validator for the schema at `schema_pointer` in the spec."""
-    return Draft202012Validator({"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}, registry=_registry())
 
 
 def first_error(schema_pointer: str, instance: object, where: str) -> str | None:
