@@ -1,7 +1,7 @@
-"""Validation against the spec itself: JSON Schema 2020-12 with the whole spec in a `referencing` registry.
+"""Validation of requests, replies and webhook events against the spec itself.
 
-Every schema is addressed by its JSON pointer into the spec, so the `#/components/...` references inside it
-resolve against the spec document rather than against the fragment being validated.
+Every schema is addressed by its JSON pointer into the spec (`megaapi.spec.validator`), so the `#/components/...`
+references inside it resolve against the spec document rather than against the fragment being validated.
 """
 
 from __future__ import annotations

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from megaapi.spec import pointer
+from megaapi.spec import pointer, validator
 from megaapi.testing.ops.registry import Call, handles, loose_bool, ok, require_flag
 from megaapi.testing.state import is_group, normalize_jid
-from megaapi.testing.validation import validator
 from megaapi.testing.world import ApiError
 
 MAX_PINNED = 3
