@@ -2,7 +2,8 @@
 
 Every operation of the spec is called through both clients against a server on 127.0.0.1 that reads the whole
 request and then drops the connection without answering: whether the message went out is unknown, so an operation
-declared `x-megaapi-retry-safe: false` must be sent exactly once and the others 1 + max_retries times. The same
+declared `x-megaapi-retry-safe: false` must be sent exactly once and the others 1 + max_retries times, and the error
+says `safe_to_retry` exactly for the latter. The same
 server answering 403 gives `NotOnWhatsAppError` exactly on the operations declared `x-megaapi-recipient: true`.
 The expectations come from the spec, so a new operation, or a changed declaration, is covered without editing this.
 """
@@ -92,17 +93,19 @@ def _expected_requests(op: Operation) -> int:
 
 @each_operation
 def test_sync_sends_as_often_as_the_spec_allows(op: Operation, server: _Server) -> None:
-    with MegaApi(**_options(server)) as api, pytest.raises(APIConnectionError):  # type: ignore[arg-type]
+    with MegaApi(**_options(server)) as api, pytest.raises(APIConnectionError) as raised:  # type: ignore[arg-type]
         CASES[op.operation_id].call(api)
     assert server.count == _expected_requests(op)
+    assert raised.value.safe_to_retry is op.retry_safe
 
 
 @each_operation
 async def test_async_sends_as_often_as_the_spec_allows(op: Operation, server: _Server) -> None:
     async with AsyncMegaApi(**_options(server)) as api:  # type: ignore[arg-type]
-        with pytest.raises(APIConnectionError):
+        with pytest.raises(APIConnectionError) as raised:
             await CASES[op.operation_id].call(api)
     assert server.count == _expected_requests(op)
+    assert raised.value.safe_to_retry is op.retry_safe
 
 
 @each_operation
