@@ -112,20 +112,14 @@ def load(source: MediaSource, *, file_name: str | None = None, mime_type: str | 
 class Base64Upload:
     """The JSON body of a base64 upload, produced piece by piece as it is sent.
 
-    The generated client serialises the request with a placeholder in place of the file; the body is that JSON
-    with the placeholder replaced by the data URL, whose base64 is encoded chunk by chunk from the content. Memory
-    stays flat whatever the file size, and the body can be iterated again if the request is retried.
+    `head` is the body's JSON up to the file's string and `tail` the rest; in between goes the data URL, whose
+    base64 is encoded chunk by chunk from the content. Memory stays flat whatever the file size, and the body can
+    be iterated again if the request is retried.
     """
 
-    PLACEHOLDER = "megaapi-upload-placeholder-6f1d0c"
-
-    def __init__(self, document: bytes, media: Media) -> None:
-        placeholder = self.PLACEHOLDER.encode()
-        before, found, after = document.partition(placeholder)
-        if not found or placeholder in after:
-            raise ValueError("the request body must hold the upload placeholder exactly once")
-        self._head = before + f"data:{media.mime_type};base64,".encode()
-        self._tail = after
+    def __init__(self, head: bytes, tail: bytes, media: Media) -> None:
+        self._head = head + f'"data:{media.mime_type};base64,'.encode()
+        self._tail = b'"' + tail
         self._media = media
         self.length = len(self._head) + 4 * -(-media.size // 3) + len(self._tail)
 

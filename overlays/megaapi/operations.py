@@ -55,9 +55,10 @@ class Call(Generic[T]):
     creations) only when the server provably did not receive them; `recipient` (`x-megaapi-recipient`) calls map
     HTTP 403 to `NotOnWhatsAppError`; `admin` calls (security `adminBearerAuth`) use the account's admin token and
     name their instance themselves, the others get the client's instance key. `kwargs` are the arguments of the
-    generated module's request builder. With `upload`, the body's placeholder is replaced by the file's data URL,
-    encoded as it is sent; with `save_to`, the reply's base64 `data` is decoded into that file as it arrives and
-    emptied in the parsed model. `model` parses a successful JSON body, or is None for a binary body; `finish`
+    generated module's request builder. With `upload`, the file's data URL goes into the body's string member at
+    `upload_at` (JSON names from the root; whatever the model holds there is dropped), encoded as it is sent;
+    with `save_to`, the reply's base64 `data` is decoded into that file as it arrives and emptied in the parsed
+    model. `model` parses a successful JSON body, or is None for a binary body; `finish`
     turns the parsed value into what the method returns. `secrets` are further values to keep out of logs and
     errors, such as the key of an instance an account call manages.
     """
@@ -74,6 +75,7 @@ class Call(Generic[T]):
         "save_to",
         "secrets",
         "upload",
+        "upload_at",
     )
 
     # The overloads tie what the method declares it returns to the model that parses the reply (or to `finish`),
@@ -86,6 +88,7 @@ class Call(Generic[T]):
         model: type[M],
         *,
         upload: Media | None = None,
+        upload_at: tuple[str, ...] = (),
         save_to: Path | None = None,
         secrets: tuple[str, ...] = (),
     ) -> None: ...
@@ -116,6 +119,7 @@ class Call(Generic[T]):
         model: type[Model] | None,
         *,
         upload: Media | None = None,
+        upload_at: tuple[str, ...] = (),
         save_to: Path | None = None,
         secrets: tuple[str, ...] = (),
         finish: Callable[[Any], T] | None = None,
@@ -130,6 +134,7 @@ class Call(Generic[T]):
         self.admin = declared.admin
         self.recipient = declared.recipient
         self.upload = upload
+        self.upload_at = upload_at
         self.save_to = save_to
         self.secrets = secrets
         self.finish = finish

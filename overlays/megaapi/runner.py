@@ -153,13 +153,12 @@ class Runner:
             "timeout": self.config.timeout,
         }
         if "json" in built:
-            document = _json_document(built["json"])
             if call.upload is None:
-                kwargs["content"] = document
+                kwargs["content"] = _json_document(built["json"])
             else:
                 from .media import Base64Upload
 
-                upload = Base64Upload(document, call.upload)
+                upload = Base64Upload(*_json_around(built["json"], call.upload_at), call.upload)
                 kwargs["content"] = upload
                 headers["Content-Length"] = str(upload.length)
         secrets = self.config.masked if not call.secrets else variants(self.config.secrets + call.secrets)
@@ -432,6 +431,28 @@ def _json_document(body: Any) -> bytes:
         return document.encode()
     except UnicodeEncodeError:
         raise InvalidInputError("The request contains characters that are not valid Unicode text") from None
+
+
+def _json_around(body: dict[str, Any], path: tuple[str, ...]) -> tuple[bytes, bytes]:
+    """The body's JSON split where the string member at `path` goes: (up to its value, after its value).
+
+    The member is left out and its parents are moved last in their objects, so the document ends with one closing
+    brace per level and the member's value goes just before the innermost of them. Nothing in the body's own
+    values can be mistaken for the place of the file.
+    """
+
+    def without(node: dict[str, Any], keys: tuple[str, ...]) -> tuple[dict[str, Any], bool]:
+        rest = {key: value for key, value in node.items() if key != keys[0]}
+        if len(keys) == 1:
+            return rest, bool(rest)
+        rest[keys[0]], has_members = without(node[keys[0]], keys[1:])
+        return rest, has_members
+
+    outside, has_members = without(body, path)
+    document = _json_document(outside)
+    split = len(document) - len(path)
+    member = (b"," if has_members else b"") + json.dumps(path[-1]).encode() + b":"
+    return document[:split] + member, document[split:]
 
 
 def _base64_field(sink: IO[bytes]) -> Base64Field:

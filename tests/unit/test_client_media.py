@@ -336,3 +336,16 @@ def test_save_media_into_a_directory_is_refused_before_any_request(api: MegaApi,
     with pytest.raises(InvalidInputError):
         api.instance.save_media(MEDIA_KEYS, tmp_path)
     assert wire.requests == []
+
+
+@pytest.mark.parametrize("text", ["megaapi-upload-placeholder-6f1d0c", '"base64":"', "}}"])
+def test_an_upload_carries_any_caption_and_file_name(api: MegaApi, wire: Wire, text: str) -> None:
+    """The file streams into the body by position, so no caption or file name can be mistaken for it."""
+    wire.reply(json_body=SENT)
+
+    api.messages.send_media("5511999999999", JPEG, caption=text, file_name=f"{text}.jpg")
+
+    message = _sent(wire)
+    assert message["caption"] == text
+    assert message["fileName"] == f"{text}.jpg"
+    assert _uploaded(message) == ("data:image/jpeg;base64", JPEG)

@@ -22,10 +22,22 @@ if TYPE_CHECKING:
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
 
-def _send(operation: OperationId, body: Any, upload: Media | None = None) -> Call[SendMessageResponse]:
+def _send(operation: OperationId, body: Any) -> Call[SendMessageResponse]:
     from ..models import SendMessageResponse
 
-    return Call(operation, {"body": body}, SendMessageResponse, upload=upload)
+    return Call(operation, {"body": body}, SendMessageResponse)
+
+
+def _upload(loaded: Media, fields: dict[str, Any]) -> Call[SendMessageResponse]:
+    """`sendMediaBase64` with the file streamed into `messageData.base64` as the request is sent."""
+    from megaapi_client.models import MediaBase64Message, SendMediaBase64Request
+
+    from ..models import SendMessageResponse
+
+    body = SendMediaBase64Request(message_data=MediaBase64Message(base64="", **fields))
+    return Call(
+        "sendMediaBase64", {"body": body}, SendMessageResponse, upload=loaded, upload_at=("messageData", "base64")
+    )
 
 
 class Messages(MessagesOperations[R]):
@@ -47,12 +59,7 @@ class Messages(MessagesOperations[R]):
         The MIME type and the media type are worked out from the file name or content unless given. URLs go to
         `sendMediaUrl`; everything else is uploaded with `sendMediaBase64` (16 MB at most).
         """
-        from megaapi_client.models import (
-            MediaBase64Message,
-            MediaUrlMessage,
-            SendMediaBase64Request,
-            SendMediaUrlRequest,
-        )
+        from megaapi_client.models import MediaUrlMessage, SendMediaUrlRequest
 
         from .. import media
 
@@ -66,8 +73,7 @@ class Messages(MessagesOperations[R]):
         common = _media_fields(chat, kind, loaded.mime_type, loaded.file_name, caption, gif_playback, view_once)
         if loaded.url is not None:
             return _send("sendMediaUrl", SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
-        message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
-        return _send("sendMediaBase64", SendMediaBase64Request(message_data=message), upload=loaded)
+        return _upload(loaded, common)
 
     @endpoint
     def send_media_url(
@@ -132,8 +138,6 @@ class Messages(MessagesOperations[R]):
         view_once: bool | None = None,
     ) -> Call[SendMessageResponse]:
         """Upload file bytes (16 MB at most) as base64; `send_media` fills the types in for you."""
-        from megaapi_client.models import MediaBase64Message, SendMediaBase64Request
-
         from .. import media
 
         if not isinstance(data, bytes | bytearray | memoryview):
@@ -141,8 +145,7 @@ class Messages(MessagesOperations[R]):
         loaded = media.load(data, mime_type=arguments.text(mime_type, "mime_type", max_length=255))
         kind = _media_type(media_type)
         common = _media_fields(jid.chat(to), kind, loaded.mime_type, file_name, caption, gif_playback, view_once)
-        message = MediaBase64Message(base64=media.Base64Upload.PLACEHOLDER, **common)
-        return _send("sendMediaBase64", SendMediaBase64Request(message_data=message), upload=loaded)
+        return _upload(loaded, common)
 
     @endpoint
     def send_location(
