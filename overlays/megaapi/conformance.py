@@ -21,21 +21,9 @@ import attrs
 from megaapi_client import models
 from megaapi_client.types import Unset
 
+from . import generated_api
+
 _SCALARS: dict[type, str] = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
-
-
-class _Probe:
-    """Stands in for every attribute while `_json_names` serialises a model; nested models call `to_dict` on it."""
-
-    def __init__(self, attribute: str) -> None:
-        self.attribute = attribute
-
-    def to_dict(self) -> _Probe:
-        return self
-
-    def __iter__(self) -> Iterator[_Probe]:
-        # A list of nested models serialises item by item: one probe stands for the items.
-        yield self
 
 
 @functools.cache
@@ -43,18 +31,7 @@ def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """(JSON name, annotation) of every field of a generated model."""
     # The generated modules import nested models only under TYPE_CHECKING; the models package resolves them.
     hints = typing.get_type_hints(cls, localns=vars(models))
-    attributes = [field.name for field in attrs.fields(cls) if field.init]  # not `additional_properties`
-    # The JSON names live only in the generated to_dict, so serialise a model whose attributes are probes.
-    serialised = cls(**{name: _Probe(name) for name in attributes}).to_dict()
-    probes = {key: _probe(value) for key, value in serialised.items()}
-    json_names = {probe.attribute: key for key, probe in probes.items() if probe is not None}
-    return tuple((json_names[name], hints[name]) for name in attributes)
-
-
-def _probe(value: object) -> _Probe | None:
-    if isinstance(value, list) and len(value) == 1:
-        value = value[0]
-    return value if isinstance(value, _Probe) else None
+    return tuple((json_name, hints[attribute]) for attribute, json_name in generated_api.json_names(cls).items())
 
 
 def problem(model: type, data: Mapping[str, Any]) -> str | None:

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from . import generated_api, retries
+from . import retries
 from .errors import (
     APIConnectionError,
     APIError,
@@ -139,7 +139,10 @@ class Runner:
 
     def _prepare(self, call: Call[Any]) -> _Request:
         arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
-        built = generated_api.request(call.operation, arguments)
+        # Imported here: it imports the generated package, which `from megaapi import MegaApi` does not need yet.
+        from .generated_api import request
+
+        built = request(call.operation, arguments)
         headers = {
             "Authorization": self.config.authorization(admin=call.admin),
             "User-Agent": self.config.user_agent,

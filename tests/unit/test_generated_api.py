@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 
 from megaapi import generated_api
-from megaapi.spec import Operation, operations
+from megaapi.spec import Operation, load_spec, operations
 
 each_operation = pytest.mark.parametrize("op", operations(), ids=lambda op: op.operation_id)
 KEY = "megastart-Seam/Key"
@@ -57,3 +57,20 @@ def test_the_seam_builds_the_request_the_spec_describes(op: Operation) -> None:
     query = {p.name for p in op.parameters if p.location == "query"}
     assert set(built.get("params", {})) == query
     assert ("json" in built) is bool(op.body_pointer)
+
+
+def _schemas_with_classes() -> list[str]:
+    import megaapi_client.models
+
+    schemas = load_spec()["components"]["schemas"]
+    return sorted(
+        name for name, schema in schemas.items() if schema.get("properties") and hasattr(megaapi_client.models, name)
+    )
+
+
+@pytest.mark.parametrize("schema", _schemas_with_classes())
+def test_json_names_are_the_spec_property_names(schema: str) -> None:
+    import megaapi_client.models
+
+    names = generated_api.json_names(getattr(megaapi_client.models, schema))
+    assert sorted(names.values()) == sorted(load_spec()["components"]["schemas"][schema]["properties"])
