@@ -190,14 +190,14 @@ class Method:
                 else [f"        from ..models import {self.returns}"]
             )
         lines.append("")
-        kwargs = [f'"{field.name}": {field.value()}' for field in self.query]
+        request = [f"{field.name}={field.value()}" for field in self.query]
         if self.body is not None:
             body_name, wrapper, data_name = self.body
             values = ", ".join(f"{field.name}={field.value()}" for field in self.fields)
             body = f"{body_name}({values})" if wrapper is None else f"{body_name}({wrapper}={data_name}({values}))"
             lines.append(f"        body = {body}")
-            kwargs.append('"body": body')
-        lines.append(f'        return Call("{self.op.operation_id}", {{{", ".join(kwargs)}}}, {self.returns})')
+            request.append("body=body")
+        lines.append(f"        return Call(wire.{self.name}({', '.join(request)}), {self.returns})")
         return "\n".join(lines) + "\n"
 
 
@@ -240,8 +240,10 @@ def derived_methods(spec: dict[str, Any], operations: Any, table: dict[str, Any]
     if "Sequence[" in body:
         source.append("from collections.abc import Sequence")
     source += [f"from typing import {typing}", ""]
+    source.append("from megaapi_client import operation_table as wire")
     if "UNSET" in body:
-        source += ["from megaapi_client.types import UNSET", ""]
+        source.append("from megaapi_client.types import UNSET")
+    source.append("")
     if helpers:
         source.append(f"from .. import {helpers}")
     source += ["from ..operations import Call, Namespace, R, endpoint", "", "if TYPE_CHECKING:"]

@@ -4,9 +4,20 @@
 
 `module` is the operation's module under `megaapi_client.api.<tag>`; `retry_safe` is `x-megaapi-retry-safe`,
 `recipient` is `x-megaapi-recipient`, and `admin` says the operation's security is the account's admin token.
+Below the table, one function per operation, named like its module, takes the arguments of the operation's
+request (keyword-only, typed from the spec) and returns them as a `Request`, so a misspelt or missing argument
+fails type checking.
 """
 
-from typing import Literal, NamedTuple
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+from .types import UNSET
+
+if TYPE_CHECKING:
+    from .models import BlockContactRequest, ConfigureWebhookRequest, CreateGroupRequest, CreateInstanceRequest, DeleteMessageRequest, DownloadMediaRequest, ForwardMessageRequest, GroupParticipantsRequest, MarkMessageReadRequest, PinChatRequest, PresenceUpdateRequest, ReplyToMessageRequest, SendButtonsRequest, SendContactRequest, SendLinkPreviewRequest, SendListRequest, SendLocationRequest, SendMediaBase64Request, SendMediaUrlRequest, SendMediaUrlToManyRequest, SendTemplateRequest, SendTemplateWithMediaRequest, SendTextRequest, SendTextToManyRequest, SendTextWithMentionsRequest, SetProfileNameRequest, SetProfilePictureUrlRequest
+    from .types import Unset
 
 
 class Operation(NamedTuple):
@@ -132,3 +143,222 @@ OperationId = Literal[
     'createInstance',
     'deleteInstance',
 ]
+
+
+class Request(NamedTuple):
+    """An operation and the keyword arguments of its generated request builder."""
+
+    operation_id: OperationId
+    arguments: dict[str, Any]
+
+
+def get_instance_status() -> Request:
+    return Request('getInstanceStatus', {})
+
+
+def get_qr_code() -> Request:
+    return Request('getQrCode', {})
+
+
+def get_qr_code_base_64() -> Request:
+    return Request('getQrCodeBase64', {})
+
+
+def get_pairing_code(*, phone_number: str, custom_pairing_code: str | Unset = UNSET) -> Request:
+    return Request('getPairingCode', {'phone_number': phone_number, 'custom_pairing_code': custom_pairing_code})
+
+
+def logout_instance() -> Request:
+    return Request('logoutInstance', {})
+
+
+def restart_instance() -> Request:
+    return Request('restartInstance', {})
+
+
+def check_number(*, jid: str) -> Request:
+    return Request('checkNumber', {'jid': jid})
+
+
+def download_media_message(*, body: DownloadMediaRequest) -> Request:
+    return Request('downloadMediaMessage', {'body': body})
+
+
+def get_profile_picture(*, to: str, type_: str | Unset = UNSET) -> Request:
+    return Request('getProfilePicture', {'to': to, 'type_': type_})
+
+
+def set_profile_name(*, body: SetProfileNameRequest) -> Request:
+    return Request('setProfileName', {'body': body})
+
+
+def set_profile_picture_url(*, body: SetProfilePictureUrlRequest) -> Request:
+    return Request('setProfilePictureUrl', {'body': body})
+
+
+def list_chats() -> Request:
+    return Request('listChats', {})
+
+
+def list_contacts() -> Request:
+    return Request('listContacts', {})
+
+
+def list_messages(*, chat_id: str | Unset = UNSET) -> Request:
+    return Request('listMessages', {'chat_id': chat_id})
+
+
+def get_webhook() -> Request:
+    return Request('getWebhook', {})
+
+
+def configure_webhook(*, body: ConfigureWebhookRequest) -> Request:
+    return Request('configureWebhook', {'body': body})
+
+
+def send_text(*, body: SendTextRequest) -> Request:
+    return Request('sendText', {'body': body})
+
+
+def send_text_to_many(*, body: SendTextToManyRequest) -> Request:
+    return Request('sendTextToMany', {'body': body})
+
+
+def send_text_with_mentions(*, body: SendTextWithMentionsRequest) -> Request:
+    return Request('sendTextWithMentions', {'body': body})
+
+
+def send_media_url(*, body: SendMediaUrlRequest) -> Request:
+    return Request('sendMediaUrl', {'body': body})
+
+
+def send_media_url_to_many(*, body: SendMediaUrlToManyRequest) -> Request:
+    return Request('sendMediaUrlToMany', {'body': body})
+
+
+def send_media_base_64(*, body: SendMediaBase64Request) -> Request:
+    return Request('sendMediaBase64', {'body': body})
+
+
+def send_location(*, body: SendLocationRequest) -> Request:
+    return Request('sendLocation', {'body': body})
+
+
+def send_link_preview(*, body: SendLinkPreviewRequest) -> Request:
+    return Request('sendLinkPreview', {'body': body})
+
+
+def send_list(*, body: SendListRequest) -> Request:
+    return Request('sendList', {'body': body})
+
+
+def send_contact(*, body: SendContactRequest) -> Request:
+    return Request('sendContact', {'body': body})
+
+
+def forward_message(*, body: ForwardMessageRequest) -> Request:
+    return Request('forwardMessage', {'body': body})
+
+
+def reply_to_message(*, body: ReplyToMessageRequest) -> Request:
+    return Request('replyToMessage', {'body': body})
+
+
+def send_template(*, body: SendTemplateRequest) -> Request:
+    return Request('sendTemplate', {'body': body})
+
+
+def send_template_with_media(*, body: SendTemplateWithMediaRequest) -> Request:
+    return Request('sendTemplateWithMedia', {'body': body})
+
+
+def send_buttons(*, body: SendButtonsRequest) -> Request:
+    return Request('sendButtons', {'body': body})
+
+
+def update_presence(*, body: PresenceUpdateRequest) -> Request:
+    return Request('updatePresence', {'body': body})
+
+
+def pin_chat(*, body: PinChatRequest) -> Request:
+    return Request('pinChat', {'body': body})
+
+
+def block_contact(*, body: BlockContactRequest) -> Request:
+    return Request('blockContact', {'body': body})
+
+
+def mark_message_read(*, body: MarkMessageReadRequest) -> Request:
+    return Request('markMessageRead', {'body': body})
+
+
+def delete_message(*, body: DeleteMessageRequest) -> Request:
+    return Request('deleteMessage', {'body': body})
+
+
+def delete_message_for_me(*, body: Any) -> Request:
+    return Request('deleteMessageForMe', {'body': body})
+
+
+def list_groups() -> Request:
+    return Request('listGroups', {})
+
+
+def list_admin_groups() -> Request:
+    return Request('listAdminGroups', {})
+
+
+def list_admin_groups_with_participants() -> Request:
+    return Request('listAdminGroupsWithParticipants', {})
+
+
+def get_group(*, jid: str) -> Request:
+    return Request('getGroup', {'jid': jid})
+
+
+def get_group_invite_code(*, group_id: str) -> Request:
+    return Request('getGroupInviteCode', {'group_id': group_id})
+
+
+def create_group(*, body: CreateGroupRequest) -> Request:
+    return Request('createGroup', {'body': body})
+
+
+def add_participants(*, body: GroupParticipantsRequest) -> Request:
+    return Request('addParticipants', {'body': body})
+
+
+def remove_participants(*, body: GroupParticipantsRequest) -> Request:
+    return Request('removeParticipants', {'body': body})
+
+
+def promote_participants(*, body: GroupParticipantsRequest) -> Request:
+    return Request('promoteParticipants', {'body': body})
+
+
+def demote_participants(*, body: GroupParticipantsRequest) -> Request:
+    return Request('demoteParticipants', {'body': body})
+
+
+def set_who_can_send_message(*, jid: str, allow_only_admins: bool | str) -> Request:
+    return Request('setWhoCanSendMessage', {'jid': jid, 'allow_only_admins': allow_only_admins})
+
+
+def set_who_can_change_settings(*, jid: str, allow_only_admins: bool | str) -> Request:
+    return Request('setWhoCanChangeSettings', {'jid': jid, 'allow_only_admins': allow_only_admins})
+
+
+def leave_group(*, jid: str) -> Request:
+    return Request('leaveGroup', {'jid': jid})
+
+
+def list_instances() -> Request:
+    return Request('listInstances', {})
+
+
+def create_instance(*, instance_key: str | Unset = UNSET, disable_webhook: bool | Unset = UNSET, body: CreateInstanceRequest | Unset = UNSET) -> Request:
+    return Request('createInstance', {'instance_key': instance_key, 'disable_webhook': disable_webhook, 'body': body})
+
+
+def delete_instance(*, instance_key: str) -> Request:
+    return Request('deleteInstance', {'instance_key': instance_key})

@@ -29,7 +29,7 @@ from typing import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from megaapi_client.operation_table import OperationId
+    from megaapi_client.operation_table import Request
 
     from .media import Media
     from .runner import AsyncRunner, SyncRunner
@@ -50,17 +50,20 @@ R = TypeVar("R", "SyncRunner", "AsyncRunner")
 class Call(Generic[T]):
     """One request to Mega-api, ready to send.
 
-    `operation` is the operationId; what the spec declares about it comes from the generated operation table:
-    `idempotent` (`x-megaapi-retry-safe`) calls are retried after any transient failure, the others (sends,
-    creations) only when the server provably did not receive them; `recipient` (`x-megaapi-recipient`) calls map
-    HTTP 403 to `NotOnWhatsAppError`; `admin` calls (security `adminBearerAuth`) use the account's admin token and
-    name their instance themselves, the others get the client's instance key. `kwargs` are the arguments of the
-    generated module's request builder. With `upload`, the file's data URL goes into the body's string member at
-    `upload_at` (JSON names from the root; whatever the model holds there is dropped), encoded as it is sent;
-    with `save_to`, the reply's base64 `data` is decoded into that file as it arrives and emptied in the parsed
-    model. `model` parses a successful JSON body, or is None for a binary body; `finish`
-    turns the parsed value into what the method returns. `secrets` are further values to keep out of logs and
-    errors, such as the key of an instance an account call manages.
+    `request` names the operation and carries the arguments of its generated request builder; it comes from the
+    typed functions of `megaapi_client.operation_table`, so mypy checks each argument's name and type. What the
+    spec declares about the operation comes from the same generated table: `idempotent` (`x-megaapi-retry-safe`)
+    calls are retried after any transient failure, the others (sends, creations) only when the server provably
+    did not receive them; `recipient` (`x-megaapi-recipient`) calls map HTTP 403 to `NotOnWhatsAppError`; `admin`
+    calls (security `adminBearerAuth`) use the account's admin token and name their instance themselves, the
+    others get the client's instance key.
+
+    With `upload`, the file's data URL goes into the body's string member at `upload_at` (JSON names from the
+    root; whatever the model holds there is dropped), encoded as it is sent; with `save_to`, the reply's base64
+    `data` is decoded into that file as it arrives and emptied in the parsed model. `model` parses a successful
+    JSON body, or is None for a binary body; `finish` turns the parsed value into what the method returns.
+    `secrets` are further values to keep out of logs and errors, such as the key of an instance an account call
+    manages.
     """
 
     # A plain slotted class: dataclasses would add milliseconds to `import megaapi`.
@@ -83,8 +86,7 @@ class Call(Generic[T]):
     @overload
     def __init__(
         self: Call[M],
-        operation: OperationId,
-        kwargs: dict[str, Any],
+        request: Request,
         model: type[M],
         *,
         upload: Media | None = None,
@@ -95,8 +97,7 @@ class Call(Generic[T]):
     @overload
     def __init__(
         self: Call[bytes],
-        operation: OperationId,
-        kwargs: dict[str, Any],
+        request: Request,
         model: None,
         *,
         secrets: tuple[str, ...] = (),
@@ -104,8 +105,7 @@ class Call(Generic[T]):
     @overload
     def __init__(
         self,
-        operation: OperationId,
-        kwargs: dict[str, Any],
+        request: Request,
         model: type[M],
         *,
         save_to: Path | None = None,
@@ -114,8 +114,7 @@ class Call(Generic[T]):
     ) -> None: ...
     def __init__(
         self,
-        operation: OperationId,
-        kwargs: dict[str, Any],
+        request: Request,
         model: type[Model] | None,
         *,
         upload: Media | None = None,
@@ -126,9 +125,9 @@ class Call(Generic[T]):
     ) -> None:
         from .generated_api import OPERATIONS
 
-        declared = OPERATIONS[operation]
+        declared = OPERATIONS[request.operation_id]
         self.operation = declared
-        self.kwargs = kwargs
+        self.kwargs = request.arguments
         self.model = model
         self.idempotent = declared.retry_safe
         self.admin = declared.admin

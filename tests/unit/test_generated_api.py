@@ -74,3 +74,18 @@ def test_json_names_are_the_spec_property_names(schema: str) -> None:
 
     names = generated_api.json_names(getattr(megaapi_client.models, schema))
     assert sorted(names.values()) == sorted(load_spec()["components"]["schemas"][schema]["properties"])
+
+
+@each_operation
+def test_the_typed_request_builder_takes_what_the_generated_one_takes(op: Operation) -> None:
+    from megaapi_client import operation_table
+
+    entry = generated_api.OPERATIONS[op.operation_id]
+    typed = inspect.signature(getattr(operation_table, entry.module)).parameters
+    generated = inspect.signature(generated_api.module(entry)._get_kwargs).parameters
+    # The runner adds the client's instance key; account operations name their instance themselves.
+    expected = {name for name in generated if op.admin or name != "instance_key"}
+    assert set(typed) == expected
+    assert {name for name, p in typed.items() if p.default is inspect.Parameter.empty} == {
+        name for name in expected if generated[name].default is inspect.Parameter.empty
+    }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from megaapi_client import operation_table as wire
+
 from .. import arguments
 from ..operations import Call, R, endpoint
 from .derived import AccountOperations
@@ -28,9 +30,9 @@ class Account(AccountOperations[R]):
             webhook_enabled=UNSET if enabled is None else enabled,
         )
         key = arguments.instance_key(instance_key)
-        kwargs = {"instance_key": key, "body": CreateInstanceRequest(message_data=settings)}
         # The new key is as secret as any instance key: keep it out of logs and errors too.
-        return Call("createInstance", kwargs, CreateInstanceResponse, secrets=(key,))
+        request = wire.create_instance(instance_key=key, body=CreateInstanceRequest(message_data=settings))
+        return Call(request, CreateInstanceResponse, secrets=(key,))
 
     @endpoint
     def delete_instance(self, instance_key: str) -> Call[StatusResponse]:
@@ -38,4 +40,4 @@ class Account(AccountOperations[R]):
         from megaapi_client.models import StatusResponse
 
         key = arguments.instance_key(instance_key)
-        return Call("deleteInstance", {"instance_key": key}, StatusResponse, secrets=(key,))
+        return Call(wire.delete_instance(instance_key=key), StatusResponse, secrets=(key,))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
+from megaapi_client import operation_table as wire
+
 from .. import arguments, jid
 from ..operations import Call, R, endpoint
 from .derived import ChatsOperations
@@ -25,7 +27,7 @@ class Chats(ChatsOperations[R]):
         from megaapi_client.models import PresenceUpdateRequest, StatusResponse
 
         option = arguments.choice(presence, "presence", _PRESENCES)
-        return Call("updatePresence", {"body": PresenceUpdateRequest(to=jid.chat(to), option=option)}, StatusResponse)
+        return Call(wire.update_presence(body=PresenceUpdateRequest(to=jid.chat(to), option=option)), StatusResponse)
 
     @endpoint
     def pin_chat(self, to: str, pin: bool = True) -> Call[StatusResponse]:
@@ -33,7 +35,7 @@ class Chats(ChatsOperations[R]):
         from megaapi_client.models import PinChatRequest, StatusResponse
 
         body = PinChatRequest(to=jid.chat(to), option=arguments.flag(pin, "pin"))
-        return Call("pinChat", {"body": body}, StatusResponse)
+        return Call(wire.pin_chat(body=body), StatusResponse)
 
     @endpoint
     def block_contact(self, to: str, block: bool = True) -> Call[StatusResponse]:
@@ -41,7 +43,7 @@ class Chats(ChatsOperations[R]):
         from megaapi_client.models import BlockContactRequest, StatusResponse
 
         option = "block" if arguments.flag(block, "block") else "unblock"
-        return Call("blockContact", {"body": BlockContactRequest(to=jid.person(to), option=option)}, StatusResponse)
+        return Call(wire.block_contact(body=BlockContactRequest(to=jid.person(to), option=option)), StatusResponse)
 
     @endpoint
     def mark_message_read(self, key: MessageKey | Mapping[str, Any]) -> Call[StatusResponse]:
@@ -49,7 +51,7 @@ class Chats(ChatsOperations[R]):
         from megaapi_client.models import MarkMessageReadRequest, ReadMessageKey, StatusResponse
 
         body = MarkMessageReadRequest(message_data=ReadMessageKey(key=message_key(key)))
-        return Call("markMessageRead", {"body": body}, StatusResponse)
+        return Call(wire.mark_message_read(body=body), StatusResponse)
 
     @endpoint
     def delete_message(
@@ -62,7 +64,7 @@ class Chats(ChatsOperations[R]):
         checked = message_key(key)
         when = UNSET if message_timestamp is None else arguments.timestamp(message_timestamp, "message_timestamp")
         data = DeleteMessage(to=checked.remote_jid, key=checked, message_timestamp=when)
-        return Call("deleteMessage", {"body": DeleteMessageRequest(message_data=data)}, StatusResponse)
+        return Call(wire.delete_message(body=DeleteMessageRequest(message_data=data)), StatusResponse)
 
     @endpoint
     def delete_message_for_me(self, to: str, message_id: str, timestamp: int | datetime) -> Call[StatusResponse]:
@@ -73,7 +75,7 @@ class Chats(ChatsOperations[R]):
             id=arguments.text(message_id, "message_id"), timestamp=arguments.timestamp(timestamp, "timestamp")
         )
         body = DeleteMessageForMeRequest(to=jid.chat(to), message_data=data)
-        return Call("deleteMessageForMe", {"body": body}, StatusResponse)
+        return Call(wire.delete_message_for_me(body=body), StatusResponse)
 
 
 def message_key(value: MessageKey | Mapping[str, Any]) -> MessageKey:

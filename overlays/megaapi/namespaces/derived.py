@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from megaapi_client import operation_table as wire
 from megaapi_client.types import UNSET
 
 from .. import arguments, jid
@@ -44,7 +45,7 @@ class AccountOperations(Namespace[R]):
 
         from megaapi_client.models import InstanceListResponse
 
-        return Call("listInstances", {}, InstanceListResponse)
+        return Call(wire.list_instances(), InstanceListResponse)
 
 
 class ChatsOperations(Namespace[R]):
@@ -66,7 +67,7 @@ class GroupsOperations(Namespace[R]):
 
         from megaapi_client.models import GroupListResponse
 
-        return Call("listGroups", {}, GroupListResponse)
+        return Call(wire.list_groups(), GroupListResponse)
 
     @endpoint
     def list_admin_groups(self) -> Call[GroupListResponse]:
@@ -78,7 +79,7 @@ class GroupsOperations(Namespace[R]):
 
         from megaapi_client.models import GroupListResponse
 
-        return Call("listAdminGroups", {}, GroupListResponse)
+        return Call(wire.list_admin_groups(), GroupListResponse)
 
     @endpoint
     def list_admin_groups_with_participants(self) -> Call[GroupListResponse]:
@@ -90,7 +91,7 @@ class GroupsOperations(Namespace[R]):
 
         from megaapi_client.models import GroupListResponse
 
-        return Call("listAdminGroupsWithParticipants", {}, GroupListResponse)
+        return Call(wire.list_admin_groups_with_participants(), GroupListResponse)
 
 
 class InstanceOperations(Namespace[R]):
@@ -108,7 +109,7 @@ class InstanceOperations(Namespace[R]):
 
         from ..models import InstanceStatusResponse
 
-        return Call("getInstanceStatus", {}, InstanceStatusResponse)
+        return Call(wire.get_instance_status(), InstanceStatusResponse)
 
     @endpoint
     def get_qr_code_base_64(self) -> Call[QrCodeResponse]:
@@ -121,7 +122,7 @@ class InstanceOperations(Namespace[R]):
 
         from megaapi_client.models import QrCodeResponse
 
-        return Call("getQrCodeBase64", {}, QrCodeResponse)
+        return Call(wire.get_qr_code_base_64(), QrCodeResponse)
 
     @endpoint
     def logout_instance(self) -> Call[StatusResponse]:
@@ -134,7 +135,7 @@ class InstanceOperations(Namespace[R]):
 
         from megaapi_client.models import StatusResponse
 
-        return Call("logoutInstance", {}, StatusResponse)
+        return Call(wire.logout_instance(), StatusResponse)
 
     @endpoint
     def restart_instance(self) -> Call[StatusResponse]:
@@ -147,7 +148,7 @@ class InstanceOperations(Namespace[R]):
 
         from megaapi_client.models import StatusResponse
 
-        return Call("restartInstance", {}, StatusResponse)
+        return Call(wire.restart_instance(), StatusResponse)
 
     @endpoint
     def list_chats(self) -> Call[ChatListResponse]:
@@ -161,7 +162,7 @@ class InstanceOperations(Namespace[R]):
 
         from megaapi_client.models import ChatListResponse
 
-        return Call("listChats", {}, ChatListResponse)
+        return Call(wire.list_chats(), ChatListResponse)
 
     @endpoint
     def list_contacts(self) -> Call[ContactListResponse]:
@@ -174,7 +175,7 @@ class InstanceOperations(Namespace[R]):
 
         from megaapi_client.models import ContactListResponse
 
-        return Call("listContacts", {}, ContactListResponse)
+        return Call(wire.list_contacts(), ContactListResponse)
 
 
 class MessagesOperations(Namespace[R]):
@@ -208,7 +209,7 @@ class MessagesOperations(Namespace[R]):
                 is_group=UNSET if is_group is None else arguments.flag(is_group, "is_group"),
             )
         )
-        return Call("sendText", {"body": body}, SendMessageResponse)
+        return Call(wire.send_text(body=body), SendMessageResponse)
 
     @endpoint
     def send_text_to_many(self, to: Sequence[str], text: str) -> Call[BulkSendResponse]:
@@ -225,7 +226,7 @@ class MessagesOperations(Namespace[R]):
         body = SendTextToManyRequest(
             message_data=TextToManyMessage(to=arguments.many(to, "to", jid.chat), text=arguments.text(text, "text"))
         )
-        return Call("sendTextToMany", {"body": body}, BulkSendResponse)
+        return Call(wire.send_text_to_many(body=body), BulkSendResponse)
 
     @endpoint
     def send_text_with_mentions(self, to: str, text: str, mentions: Sequence[str]) -> Call[SendMessageResponse]:
@@ -247,7 +248,7 @@ class MessagesOperations(Namespace[R]):
                 mentions=arguments.many(mentions, "mentions", jid.person),
             )
         )
-        return Call("sendTextWithMentions", {"body": body}, SendMessageResponse)
+        return Call(wire.send_text_with_mentions(body=body), SendMessageResponse)
 
     @endpoint
     def send_link_preview(self, to: str, text_with_link: str) -> Call[SendMessageResponse]:
@@ -267,7 +268,7 @@ class MessagesOperations(Namespace[R]):
                 to=jid.chat(to), text_with_link=arguments.text(text_with_link, "text_with_link")
             )
         )
-        return Call("sendLinkPreview", {"body": body}, SendMessageResponse)
+        return Call(wire.send_link_preview(body=body), SendMessageResponse)
 
 
 class WebhookOperations(Namespace[R]):
@@ -284,4 +285,4 @@ class WebhookOperations(Namespace[R]):
 
         from megaapi_client.models import WebhookResponse
 
-        return Call("getWebhook", {}, WebhookResponse)
+        return Call(wire.get_webhook(), WebhookResponse)

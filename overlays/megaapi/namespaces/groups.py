@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
+
+from megaapi_client import operation_table as wire
 
 from .. import arguments, jid
 from ..operations import Call, R, endpoint
@@ -11,12 +13,13 @@ from .derived import GroupsOperations
 
 if TYPE_CHECKING:
     from megaapi_client.models import GroupInviteCodeResponse, GroupResponse, StatusResponse
-    from megaapi_client.operation_table import OperationId
 
     from ..models import CreateGroupResponse, GroupParticipantsResponse
 
 
-def _participants(operation: OperationId, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:
+def _participants(
+    build: Callable[..., wire.Request], group: str, participants: Sequence[str]
+) -> Call[GroupParticipantsResponse]:
     from megaapi_client.models import GroupParticipantsChange, GroupParticipantsRequest
 
     from ..models import GroupParticipantsResponse
@@ -24,7 +27,7 @@ def _participants(operation: OperationId, group: str, participants: Sequence[str
     change = GroupParticipantsChange(
         jid=jid.group(group), participants=arguments.many(participants, "participants", jid.person)
     )
-    return Call(operation, {"body": GroupParticipantsRequest(group_data=change)}, GroupParticipantsResponse)
+    return Call(build(body=GroupParticipantsRequest(group_data=change)), GroupParticipantsResponse)
 
 
 class Groups(GroupsOperations[R]):
@@ -33,14 +36,14 @@ class Groups(GroupsOperations[R]):
         """A group's name, description, owner and members."""
         from megaapi_client.models import GroupResponse
 
-        return Call("getGroup", {"jid": jid.group(group)}, GroupResponse)
+        return Call(wire.get_group(jid=jid.group(group)), GroupResponse)
 
     @endpoint
     def get_group_invite_code(self, group: str) -> Call[GroupInviteCodeResponse]:
         """The group's invite code (link `https://chat.whatsapp.com/<code>`); needs admin rights."""
         from megaapi_client.models import GroupInviteCodeResponse
 
-        return Call("getGroupInviteCode", {"group_id": jid.group(group)}, GroupInviteCodeResponse)
+        return Call(wire.get_group_invite_code(group_id=jid.group(group)), GroupInviteCodeResponse)
 
     @endpoint
     def create_group(self, name: str, participants: Sequence[str]) -> Call[CreateGroupResponse]:
@@ -53,51 +56,51 @@ class Groups(GroupsOperations[R]):
             group_name=arguments.text(name, "name", max_length=100),
             participants=arguments.many(participants, "participants", jid.person),
         )
-        return Call("createGroup", {"body": CreateGroupRequest(group_data=group)}, CreateGroupResponse)
+        return Call(wire.create_group(body=CreateGroupRequest(group_data=group)), CreateGroupResponse)
 
     @endpoint
     def add_participants(self, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:
         """Add members (numbers or contact JIDs) to a group you administer."""
 
-        return _participants("addParticipants", group, participants)
+        return _participants(wire.add_participants, group, participants)
 
     @endpoint
     def remove_participants(self, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:
         """Remove members from a group you administer."""
 
-        return _participants("removeParticipants", group, participants)
+        return _participants(wire.remove_participants, group, participants)
 
     @endpoint
     def promote_participants(self, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:
         """Make members group admins."""
 
-        return _participants("promoteParticipants", group, participants)
+        return _participants(wire.promote_participants, group, participants)
 
     @endpoint
     def demote_participants(self, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:
         """Turn admins back into plain members."""
 
-        return _participants("demoteParticipants", group, participants)
+        return _participants(wire.demote_participants, group, participants)
 
     @endpoint
     def set_who_can_send_message(self, group: str, only_admins: bool) -> Call[StatusResponse]:
         """Let only admins (`True`) or every member (`False`) send messages in the group."""
         from megaapi_client.models import StatusResponse
 
-        kwargs = {"jid": jid.group(group), "allow_only_admins": arguments.flag(only_admins, "only_admins")}
-        return Call("setWhoCanSendMessage", kwargs, StatusResponse)
+        only = arguments.flag(only_admins, "only_admins")
+        return Call(wire.set_who_can_send_message(jid=jid.group(group), allow_only_admins=only), StatusResponse)
 
     @endpoint
     def set_who_can_change_settings(self, group: str, only_admins: bool) -> Call[StatusResponse]:
         """Let only admins (`True`) or every member (`False`) edit the group's name, picture and settings."""
         from megaapi_client.models import StatusResponse
 
-        kwargs = {"jid": jid.group(group), "allow_only_admins": arguments.flag(only_admins, "only_admins")}
-        return Call("setWhoCanChangeSettings", kwargs, StatusResponse)
+        only = arguments.flag(only_admins, "only_admins")
+        return Call(wire.set_who_can_change_settings(jid=jid.group(group), allow_only_admins=only), StatusResponse)
 
     @endpoint
     def leave_group(self, group: str) -> Call[StatusResponse]:
         """Leave a group."""
         from megaapi_client.models import StatusResponse
 
-        return Call("leaveGroup", {"jid": jid.group(group)}, StatusResponse)
+        return Call(wire.leave_group(jid=jid.group(group)), StatusResponse)

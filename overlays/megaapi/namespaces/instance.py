@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from megaapi_client import operation_table as wire
+
 from .. import arguments, jid
 from ..errors import InvalidInputError
 from ..operations import Call, R, endpoint
@@ -34,7 +36,7 @@ class Instance(InstanceOperations[R]):
     def get_qr_code(self) -> Call[bytes]:
         """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices."""
 
-        return Call("getQrCode", {}, None)
+        return Call(wire.get_qr_code(), None)
 
     @endpoint
     def get_pairing_code(
@@ -48,8 +50,10 @@ class Instance(InstanceOperations[R]):
         from megaapi_client.types import UNSET
 
         code = arguments.optional_text(custom_pairing_code, "custom_pairing_code", allow_empty=False)
-        kwargs = {"phone_number": jid.phone(phone_number), "custom_pairing_code": UNSET if code is None else code}
-        return Call("getPairingCode", kwargs, PairingCodeResponse)
+        request = wire.get_pairing_code(
+            phone_number=jid.phone(phone_number), custom_pairing_code=UNSET if code is None else code
+        )
+        return Call(request, PairingCodeResponse)
 
     @endpoint
     def check_number(self, number: str) -> Call[CheckNumberResponse]:
@@ -57,7 +61,7 @@ class Instance(InstanceOperations[R]):
 
         from ..models import CheckNumberResponse
 
-        return Call("checkNumber", {"jid": jid.person(number)}, CheckNumberResponse)
+        return Call(wire.check_number(jid=jid.person(number)), CheckNumberResponse)
 
     @endpoint
     def download_media_message(self, media_keys: MediaMessageKeys | Mapping[str, Any]) -> Call[DownloadMediaResponse]:
@@ -65,7 +69,7 @@ class Instance(InstanceOperations[R]):
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call("downloadMediaMessage", {"body": body}, DownloadMediaResponse)
+        return Call(wire.download_media_message(body=body), DownloadMediaResponse)
 
     @endpoint
     def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any]) -> Call[bytes]:
@@ -73,7 +77,7 @@ class Instance(InstanceOperations[R]):
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call("downloadMediaMessage", {"body": body}, DownloadMediaResponse, finish=_file_bytes)
+        return Call(wire.download_media_message(body=body), DownloadMediaResponse, finish=_file_bytes)
 
     @endpoint
     def save_media(self, media_keys: MediaMessageKeys | Mapping[str, Any], path: str | os.PathLike[str]) -> Call[Path]:
@@ -93,7 +97,7 @@ class Instance(InstanceOperations[R]):
             return target
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call("downloadMediaMessage", {"body": body}, DownloadMediaResponse, save_to=target, finish=saved)
+        return Call(wire.download_media_message(body=body), DownloadMediaResponse, save_to=target, finish=saved)
 
     @endpoint
     def get_profile_picture(
@@ -106,7 +110,7 @@ class Instance(InstanceOperations[R]):
         if size is not None:
             arguments.choice(size, "size", _PICTURE_SIZES)
         return Call(
-            "getProfilePicture", {"to": jid.chat(to), "type_": UNSET if size is None else size}, ProfilePictureResponse
+            wire.get_profile_picture(to=jid.chat(to), type_=UNSET if size is None else size), ProfilePictureResponse
         )
 
     @endpoint
@@ -115,7 +119,7 @@ class Instance(InstanceOperations[R]):
         from megaapi_client.models import ProfileName, SetProfileNameRequest, StatusResponse
 
         body = SetProfileNameRequest(message_data=ProfileName(name=arguments.text(name, "name", max_length=256)))
-        return Call("setProfileName", {"body": body}, StatusResponse)
+        return Call(wire.set_profile_name(body=body), StatusResponse)
 
     @endpoint
     def set_profile_picture_url(self, to: str, url: str) -> Call[StatusResponse]:
@@ -125,7 +129,7 @@ class Instance(InstanceOperations[R]):
         body = SetProfilePictureUrlRequest(
             message_data=ProfilePictureUrl(to=jid.chat(to), url=arguments.http_url(url, "url"))
         )
-        return Call("setProfilePictureUrl", {"body": body}, StatusResponse)
+        return Call(wire.set_profile_picture_url(body=body), StatusResponse)
 
     @endpoint
     def list_messages(self, chat_id: str | None = None) -> Call[MessageListResponse]:
@@ -133,7 +137,7 @@ class Instance(InstanceOperations[R]):
         from megaapi_client.models import MessageListResponse
         from megaapi_client.types import UNSET
 
-        return Call("listMessages", {"chat_id": UNSET if chat_id is None else jid.chat(chat_id)}, MessageListResponse)
+        return Call(wire.list_messages(chat_id=UNSET if chat_id is None else jid.chat(chat_id)), MessageListResponse)
 
 
 def _media_keys(value: MediaMessageKeys | Mapping[str, Any]) -> MediaMessageKeys:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from megaapi_client import operation_table as wire
+
 from .. import arguments, jid
 from ..errors import InvalidInputError
 from ..operations import Call, R, endpoint
@@ -13,7 +15,6 @@ from .derived import MessagesOperations
 
 if TYPE_CHECKING:
     from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
-    from megaapi_client.operation_table import OperationId
 
     from ..arguments import ToDict
     from ..media import Media, MediaSource, MediaType
@@ -22,10 +23,10 @@ if TYPE_CHECKING:
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
 
-def _send(operation: OperationId, body: Any) -> Call[SendMessageResponse]:
+def _send(request: wire.Request) -> Call[SendMessageResponse]:
     from ..models import SendMessageResponse
 
-    return Call(operation, {"body": body}, SendMessageResponse)
+    return Call(request, SendMessageResponse)
 
 
 def _upload(loaded: Media, fields: dict[str, Any]) -> Call[SendMessageResponse]:
@@ -36,7 +37,7 @@ def _upload(loaded: Media, fields: dict[str, Any]) -> Call[SendMessageResponse]:
 
     body = SendMediaBase64Request(message_data=MediaBase64Message(base64="", **fields))
     return Call(
-        "sendMediaBase64", {"body": body}, SendMessageResponse, upload=loaded, upload_at=("messageData", "base64")
+        wire.send_media_base_64(body=body), SendMessageResponse, upload=loaded, upload_at=("messageData", "base64")
     )
 
 
@@ -72,7 +73,9 @@ class Messages(MessagesOperations[R]):
         kind = _media_type(media_type, loaded.mime_type)
         common = _media_fields(chat, kind, loaded.mime_type, loaded.file_name, caption, gif_playback, view_once)
         if loaded.url is not None:
-            return _send("sendMediaUrl", SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
+            return _send(
+                wire.send_media_url(body=SendMediaUrlRequest(message_data=MediaUrlMessage(url=loaded.url, **common)))
+            )
         return _upload(loaded, common)
 
     @endpoint
@@ -94,10 +97,8 @@ class Messages(MessagesOperations[R]):
         kind = _media_type(media_type)
         mime = arguments.text(mime_type, "mime_type", max_length=255)
         common = _media_fields(jid.chat(to), kind, mime, file_name, caption, gif_playback, view_once)
-        return _send(
-            "sendMediaUrl",
-            SendMediaUrlRequest(message_data=MediaUrlMessage(url=arguments.http_url(url, "url"), **common)),
-        )
+        message = MediaUrlMessage(url=arguments.http_url(url, "url"), **common)
+        return _send(wire.send_media_url(body=SendMediaUrlRequest(message_data=message)))
 
     @endpoint
     def send_media_url_to_many(
@@ -122,7 +123,7 @@ class Messages(MessagesOperations[R]):
             caption=_unset(arguments.optional_text(caption, "caption")),
         )
         body = SendMediaUrlToManyRequest(message_data=data)
-        return Call("sendMediaUrlToMany", {"body": body}, BulkSendResponse)
+        return Call(wire.send_media_url_to_many(body=body), BulkSendResponse)
 
     @endpoint
     def send_media_base_64(
@@ -169,7 +170,7 @@ class Messages(MessagesOperations[R]):
             address=_unset(arguments.optional_text(address, "address")),
             url=_unset(None if url is None else arguments.http_url(url, "url")),
         )
-        return _send("sendLocation", SendLocationRequest(message_data=data))
+        return _send(wire.send_location(body=SendLocationRequest(message_data=data)))
 
     @endpoint
     def send_list(
@@ -201,7 +202,7 @@ class Messages(MessagesOperations[R]):
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
             list_type=_unset(None if list_type is None else arguments.count(list_type, "list_type")),
         )
-        return _send("sendList", SendListRequest(message_data=data))
+        return _send(wire.send_list(body=SendListRequest(message_data=data)))
 
     @endpoint
     def send_contact(
@@ -223,7 +224,9 @@ class Messages(MessagesOperations[R]):
             phone_number=jid.phone(phone_number),
             organization=_unset(arguments.optional_text(organization, "organization")),
         )
-        return _send("sendContact", SendContactRequest(message_data=ContactMessage(to=jid.chat(to), vcard=card)))
+        return _send(
+            wire.send_contact(body=SendContactRequest(message_data=ContactMessage(to=jid.chat(to), vcard=card)))
+        )
 
     @endpoint
     def forward_message(
@@ -233,7 +236,7 @@ class Messages(MessagesOperations[R]):
         from megaapi_client.models import ForwardMessage, ForwardMessageRequest
 
         data = ForwardMessage(to=jid.chat(to), key=message_key(key), message=_content(message))
-        return _send("forwardMessage", ForwardMessageRequest(message_data=data))
+        return _send(wire.forward_message(body=ForwardMessageRequest(message_data=data)))
 
     @endpoint
     def reply_to_message(
@@ -245,7 +248,7 @@ class Messages(MessagesOperations[R]):
         data = QuoteMessage(
             to=jid.chat(to), text=arguments.text(text, "text"), key=message_key(key), message=_content(message)
         )
-        return _send("replyToMessage", ReplyToMessageRequest(message_data=data))
+        return _send(wire.reply_to_message(body=ReplyToMessageRequest(message_data=data)))
 
     @endpoint
     def send_template(
@@ -265,7 +268,7 @@ class Messages(MessagesOperations[R]):
             buttons=arguments.many(buttons, "buttons", _button),
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
         )
-        return _send("sendTemplate", SendTemplateRequest(message_data=data))
+        return _send(wire.send_template(body=SendTemplateRequest(message_data=data)))
 
     @endpoint
     def send_template_with_media(
@@ -291,7 +294,7 @@ class Messages(MessagesOperations[R]):
             mime_type=_unset(arguments.optional_text(mime_type, "mime_type", allow_empty=False)),
             footer_text=_unset(arguments.optional_text(footer_text, "footer_text")),
         )
-        return _send("sendTemplateWithMedia", SendTemplateWithMediaRequest(message_data=data))
+        return _send(wire.send_template_with_media(body=SendTemplateWithMediaRequest(message_data=data)))
 
     @endpoint
     def send_buttons(self, to: str, fields: Mapping[str, Any]) -> Call[SendMessageResponse]:
@@ -302,7 +305,7 @@ class Messages(MessagesOperations[R]):
         if "to" in extra:
             raise InvalidInputError("Give the recipient as `to`, not inside fields")
         data = SendButtonsRequestMessageData.from_dict({"to": jid.chat(to), **extra})
-        return _send("sendButtons", SendButtonsRequest(message_data=data))
+        return _send(wire.send_buttons(body=SendButtonsRequest(message_data=data)))
 
 
 def _unset(value: Any) -> Any:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from megaapi_client import operation_table as wire
+
 from .. import arguments
 from ..errors import InvalidInputError
 from ..operations import Call, R, endpoint
@@ -26,7 +28,7 @@ class Webhook(WebhookOperations[R]):
         on = arguments.flag(enabled, "enabled")
         address = webhook_url(url, required=on)
         body = ConfigureWebhookRequest(message_data=WebhookSettings(webhook_url=address, webhook_enabled=on))
-        return Call("configureWebhook", {"body": body}, WebhookResponse)
+        return Call(wire.configure_webhook(body=body), WebhookResponse)
 
 
 def webhook_url(url: str | None, *, required: bool) -> str:
