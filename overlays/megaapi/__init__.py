@@ -37,6 +37,7 @@ _EXPORTS = {
     "PayloadTooLargeError": "errors",
     "RateLimitError": "errors",
     "InternalServerError": "errors",
+    "ReplyMismatchWarning": "replies",
 }
 __all__ = [
     "APIConnectionError",
@@ -58,6 +59,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplyMismatchWarning",
     "__version__",
 ]
 
@@ -82,6 +84,7 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         RateLimitError,
     )
+    from .replies import ReplyMismatchWarning
 
 
 def __getattr__(name: str) -> Any:

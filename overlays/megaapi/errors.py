@@ -78,10 +78,38 @@ class _ResponseError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.body = body
+        self._text: str | None = None
 
     @property
     def text(self) -> str:
-        return self.response.text
+        """The body as text, with the client's secrets masked (a server may echo the Authorization header)."""
+        if self._text is None:
+            import httpx  # loaded already by the client
+
+            try:
+                return self.response.text
+            except httpx.ResponseNotRead:  # a streamed download that failed part way
+                return ""
+        return self._text
+
+    def hide(self, secrets: tuple[str, ...]) -> None:
+        """Mask `secrets` in `body` and `text`; the client does it before raising."""
+        from .logs import mask
+
+        self.body = _masked(self.body, secrets)
+        self._text = mask(self.text, secrets)
+
+
+def _masked(value: object, secrets: tuple[str, ...]) -> object:
+    from .logs import mask
+
+    if isinstance(value, str):
+        return mask(value, secrets)
+    if isinstance(value, dict):
+        return {_masked(key, secrets): _masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets) for item in value]
+    return value
 
 
 class APIResponseValidationError(_ResponseError):

@@ -1,17 +1,31 @@
-"""Response models with a few conveniences, over the generated ones.
+"""Response models with a few conveniences, over the generated ones, and the reprs of every model.
 
 The spec keeps responses lenient (every field optional), so the generated models type most fields as
 `X | Unset`. The classes below subclass the generated models of the same name and add read-only properties for the
-values people read after almost every call, typed as `X | None`; they are what the client's methods return. The
-other models are those of `megaapi_client.models`, unchanged.
+values people read after almost every call, typed as `X | None`; the client returns them in place of the generated
+class of the same name. Every list reply has `items`, a typed list, empty when the server sent none.
+
+A reply to an operation that is unsafe to repeat (a send, a creation) is returned even when its body does not
+match the spec, since raising would invite a retry that acts twice: then `raw` holds the JSON body as received and
+`unmatched` says what did not match (a `ReplyMismatchWarning` says it too). Both are empty on a matching reply.
+
+Importing this module also gives every generated model a short repr without secrets (see `secret_free_repr`).
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
 
 from megaapi_client import models as _generated
+from megaapi_client import types as _types
 from megaapi_client.types import Unset
+
+from .logs import MASK
 
 T = TypeVar("T")
 
@@ -20,7 +34,16 @@ def _set(value: T | Unset | None) -> T | None:
     return None if isinstance(value, Unset) else value
 
 
-class SendMessageResponse(_generated.SendMessageResponse):
+class Reply:
+    """What every reply the client returns offers besides its fields."""
+
+    raw: Any = None
+    """The JSON body as received, kept only when it did not match the spec and the reply was returned anyway."""
+    unmatched: tuple[str, ...] = ()
+    """What did not match the spec in that case, one entry per field left out (e.g. `messageData.key.id: ...`)."""
+
+
+class SendMessageResponse(Reply, _generated.SendMessageResponse):
     """Result of a send; `key` identifies the new message for receipts, replies and deletion."""
 
     @property
@@ -30,11 +53,23 @@ class SendMessageResponse(_generated.SendMessageResponse):
 
     @property
     def message_id(self) -> str | None:
+        """The id of the new message; read from the raw body too when the rest of its key did not match the spec."""
         key = self.key
-        return None if key is None else key.id
+        if key is not None:
+            return key.id
+        found = _path(self.raw, "messageData", "key", "id")
+        return found if isinstance(found, str) and found else None
 
 
-class InstanceStatusResponse(_generated.InstanceStatusResponse):
+class BulkSendResponse(Reply, _generated.BulkSendResponse):
+    """Result of a send to several recipients."""
+
+
+class CreateInstanceResponse(Reply, _generated.CreateInstanceResponse):
+    """The new instance's key and token (its repr masks both)."""
+
+
+class InstanceStatusResponse(Reply, _generated.InstanceStatusResponse):
     """State of the instance; `connected` follows the vendor's rule: a linked account shows as `instance.user`."""
 
     @property
@@ -47,7 +82,16 @@ class InstanceStatusResponse(_generated.InstanceStatusResponse):
         return self.user is not None
 
 
-class CheckNumberResponse(_generated.CheckNumberResponse):
+class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
+    """A code to type on the phone; `code` is it, or an empty string when the server sent none."""
+
+    @property
+    def code(self) -> str:
+        code = _set(self.pairing_code)
+        return code if isinstance(code, str) else ""
+
+
+class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
     """Whether a number has WhatsApp; `on_whatsapp` reads the loosely typed `exists` flag."""
 
     @property
@@ -56,7 +100,7 @@ class CheckNumberResponse(_generated.CheckNumberResponse):
         return exists is True or (isinstance(exists, str) and exists.lower() == "true")
 
 
-class CreateGroupResponse(_generated.CreateGroupResponse):
+class CreateGroupResponse(Reply, _generated.CreateGroupResponse):
     """The new group; `group_id` is its JID when the server reports it."""
 
     @property
@@ -65,9 +109,140 @@ class CreateGroupResponse(_generated.CreateGroupResponse):
         return None if data is None else _set(data.id)
 
 
-class GroupParticipantsResponse(_generated.GroupParticipantsResponse):
+class GroupParticipantsResponse(Reply, _generated.GroupParticipantsResponse):
     """Outcome of a participant change; `results` is the per-member list, empty when not reported."""
 
     @property
     def results(self) -> list[_generated.ParticipantResult]:
         return _set(self.data) or []
+
+
+class GroupListResponse(Reply, _generated.GroupListResponse):
+    """Groups of the connected account; `items` is the list, empty when the server sent none."""
+
+    @property
+    def items(self) -> list[_generated.GroupInfo]:
+        return _set(self.groups) or []
+
+
+class InstanceListResponse(Reply, _generated.InstanceListResponse):
+    """Instances of the account; `items` is the list (their reprs mask each key)."""
+
+    @property
+    def items(self) -> list[_generated.InstanceInfo]:
+        return _set(self.data) or []
+
+
+class _UndocumentedList(Reply):
+    """A list reply whose items have no documented shape: `items` are the JSON objects found under `data`."""
+
+    additional_properties: dict[str, Any]
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        data = self.additional_properties.get("data")
+        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+class ChatListResponse(_UndocumentedList, _generated.ChatListResponse):
+    """Chats the live session holds; `items` are plain JSON objects (the shape is undocumented)."""
+
+
+class ContactListResponse(_UndocumentedList, _generated.ContactListResponse):
+    """Contacts the live session knows; `items` are plain JSON objects (the shape is undocumented)."""
+
+
+class MessageListResponse(_UndocumentedList, _generated.MessageListResponse):
+    """Messages the live session still holds; `items` are plain JSON objects (the shape is undocumented)."""
+
+
+def reply_class(model: type[T]) -> type[T]:
+    """The class above that stands for the generated model `model`, or `model` itself when there is none."""
+    overlay = globals().get(model.__name__)
+    return overlay if isinstance(overlay, type) and issubclass(overlay, model) else model
+
+
+def _path(value: Any, *names: str) -> Any:
+    for name in names:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(name)
+    return value
+
+
+# --- reprs ---------------------------------------------------------------------------------------------------------
+
+# Fields that hold credentials: an instance key (`key` in instance listings), a token. Compared lower-cased, without
+# `_`, so `instance_key`, `instanceKey` and `apiKey` match. A `key` that is an object (a message key) is not a secret.
+_SECRET_NAMES = frozenset({"key", "token", "instancekey", "apikey", "admintoken", "accesstoken", "password", "secret"})
+_URL_NAME = re.compile(r"(?i)(?:url|uri|link|webhook)$")
+_MAX_ITEMS = 5
+_MAX_TEXT = 120
+
+
+def secret_free_repr(model: object) -> str:
+    """`Name(field=value, ...)`: only the fields that are set, credentials as `***`, the query values of URLs
+    (where webhook secrets live) as `***`, long lists and texts cut short."""
+    fields = [
+        (field.name, getattr(model, field.name))
+        for field in attrs.fields(type(model))  # type: ignore[arg-type]
+        if field.name != "additional_properties"
+    ]
+    shown = [f"{name}={_shown(name, value)}" for name, value in fields if not isinstance(value, Unset)]
+    extra = getattr(model, "additional_properties", None)
+    if extra:
+        shown += [f"{name}={_shown(name, value)}" for name, value in extra.items()]
+    if getattr(model, "unmatched", ()):
+        shown.append(f"unmatched={model.unmatched!r}")  # type: ignore[attr-defined]
+    return f"{type(model).__name__}({', '.join(shown)})"
+
+
+def _shown(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return repr(_masked_text(name, value))
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key!r}: {_shown(str(key), item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        items = [_shown(name, item) for item in value[:_MAX_ITEMS]]
+        if len(value) > _MAX_ITEMS:
+            items.append(f"... {len(value) - _MAX_ITEMS} more")
+        return "[" + ", ".join(items) + "]"
+    return repr(value)
+
+
+def _masked_text(name: str, value: str) -> str:
+    if name.replace("_", "").lower() in _SECRET_NAMES:
+        return MASK
+    if _URL_NAME.search(name) or "://" in value:
+        value = masked_url(value)
+    return value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 3] + "..."
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password and every query value replaced by `***`: webhook URLs carry their secret there."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    if not parts.query and parts.password is None:
+        return url
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username}:{MASK}@" + netloc.rpartition("@")[2]
+    query = urlencode([(name, MASK) for name, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    if parts.query and not query:  # a bare secret such as `?s3cr3t`
+        query = MASK
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _install_reprs() -> None:
+    # The generated models are attrs classes whose default repr prints every field, secrets and `Unset` sentinels
+    # included. The overlay replaces it on the generated classes themselves, so nested models get it too; doing it
+    # in the generator's templates would mean keeping a modified copy of those templates here.
+    for value in vars(_generated).values():
+        if isinstance(value, type) and attrs.has(value):
+            value.__repr__ = secret_free_repr  # type: ignore[method-assign]
+    _types.Unset.__repr__ = lambda self: "UNSET"  # type: ignore[method-assign]
+
+
+_install_reprs()

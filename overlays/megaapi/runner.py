@@ -25,6 +25,7 @@ from .errors import (
     ConfigurationError,
     InvalidInputError,
     OperationFailedError,
+    _ResponseError,
     error_message,
     parse_retry_after,
     status_error_class,
@@ -224,6 +225,12 @@ class Runner:
             try:
                 body = response.json()
             except ValueError:
+                if call.model is not None and not call.idempotent:
+                    from . import replies
+
+                    return replies.salvage(  # type: ignore[return-value]
+                        call.model, request.mask(response.text), "the body is not JSON", operation=request.operation
+                    )
                 raise APIResponseValidationError(
                     request.mask(f"HTTP {status} from {request.operation} is not JSON: {_snippet(response.text)}"),
                     operation=request.operation,
@@ -258,12 +265,15 @@ class Runner:
                 response=response,
                 body=body,
             )
+        from . import replies  # with the generated models: kept out of the import of megaapi
+
         try:
-            return call.model.from_dict(body)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            return replies.parse(call.model, body)
+        except replies.Mismatch as mismatch:
+            if not call.idempotent:  # the server acted: an error would invite a retry that acts twice
+                return replies.salvage(call.model, body, str(mismatch), operation=request.operation)
             raise APIResponseValidationError(
-                f"HTTP {response.status_code} from {request.operation} does not match the documented shape "
-                f"({type(error).__name__})",
+                f"HTTP {response.status_code} from {request.operation} does not match the spec: {mismatch}",
                 operation=request.operation,
                 response=response,
                 body=body,
@@ -308,7 +318,7 @@ class SyncRunner(Runner):
         if self.http.is_closed:
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
-        with masking(call.secrets), _marked_safe_to_retry(call):
+        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
             return self._attempts(call, request)
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -364,7 +374,7 @@ class AsyncRunner(Runner):
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
-        with masking(call.secrets), _marked_safe_to_retry(call):
+        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
             return await self._attempts(call, request)
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -397,6 +407,16 @@ def _marked_safe_to_retry(call: Call[Any]) -> Iterator[None]:
     except APIError as error:
         if call.idempotent:
             error.safe_to_retry = True
+        raise
+
+
+@contextmanager
+def _secrets_hidden(request: _Request) -> Iterator[None]:
+    """A response error's body and text lose the secrets a server echoed, as its message does."""
+    try:
+        yield
+    except _ResponseError as error:
+        error.hide(request.secrets)
         raise
 
 

@@ -34,6 +34,7 @@ EXPORTS = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplyMismatchWarning",
     "__version__",
 ]
 
