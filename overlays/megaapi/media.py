@@ -123,7 +123,9 @@ class Base64Upload:
         placeholder = self.PLACEHOLDER.encode()
         before, found, after = document.partition(placeholder)
         if not found or placeholder in after:
-            raise ValueError("the request body must hold the upload placeholder exactly once")
+            raise InvalidInputError(
+                f"The message contains {self.PLACEHOLDER!r}, which megaapi reserves for the file's data; remove it"
+            )
         self._head = before + f"data:{media.mime_type};base64,".encode()
         self._tail = after
         self._media = media
@@ -254,6 +256,23 @@ class Base64Field:
         if self._in_field or self._pending or (self._head is not None and self.found and self._head):
             raise ValueError("the base64 data ends in the middle")
         return bytes(self._rest)
+
+
+def destination(path: object) -> Path:
+    """Where `save_media` writes: a file path (not a folder) in a folder that exists."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidInputError(f"path must be a str or a path, not {type(path).__name__}")
+    try:
+        target = Path(path)
+    except TypeError:  # a PathLike of bytes
+        raise InvalidInputError("path must be a str or a path of str") from None
+    if "\x00" in str(target):
+        raise InvalidInputError("path contains a NUL character")
+    if target.is_dir():
+        raise InvalidInputError(f"{target} is a directory; give the file name to write")
+    if not target.parent.is_dir():
+        raise InvalidInputError(f"{target.parent} does not exist; create it before saving into it")
+    return target
 
 
 def media_type_for(mime_type: str) -> MediaType:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -421,7 +423,7 @@ def _secrets_hidden(request: _Request) -> Iterator[None]:
 
 
 class _Part:
-    """`<path>.part`, moved over `path` at the end only if `keep` was set, so no half or empty file is left."""
+    """A new file beside the target, renamed over it only if `keep` was set: no half or empty file is left."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -430,12 +432,18 @@ class _Part:
 
 @contextmanager
 def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
-    part = _Part(path.with_name(path.name + ".part"))
+    # Created exclusively (O_EXCL, a random name, readable by the owner only) in the destination folder: a symlink
+    # or file planted at a predictable name cannot redirect the write, and the rename stays on one file system.
     try:
-        with part.path.open("wb") as sink:
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".part")
+    except OSError as error:
+        raise InvalidInputError(f"Cannot create a file in {path.parent}: {error.strerror or error}") from None
+    part = _Part(Path(name))
+    try:
+        with os.fdopen(descriptor, "wb") as sink:
             yield sink, part
         if part.keep:
-            part.path.replace(path)
+            os.replace(part.path, path)
     finally:
         part.path.unlink(missing_ok=True)
 

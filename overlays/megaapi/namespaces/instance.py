@@ -6,8 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import arguments, jid
-from ..errors import InvalidInputError
+from .. import arguments, jid, media
 from ..operations import Call, Namespace, R, endpoint
 
 if TYPE_CHECKING:
@@ -122,11 +121,7 @@ class Instance(Namespace[R]):
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
         from megaapi_client.types import Unset
 
-        target = Path(path)
-        if target.is_dir():
-            raise InvalidInputError(f"{target} is a directory; give the file name to write")
-        if not target.parent.is_dir():
-            raise InvalidInputError(f"{target.parent} does not exist; create it before saving into it")
+        target = media.destination(path)
 
         def saved(reply: DownloadMediaResponse) -> Path:
             if isinstance(reply.data, Unset):
