@@ -275,6 +275,47 @@ def destination(path: object) -> Path:
     return target
 
 
+# Names Windows reserves whatever the extension; characters it refuses in file names.
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$"} | {f"{d}{n}" for d in ("com", "lpt") for n in "123456789¹²³"}
+)
+_REFUSED_CHARACTERS = re.compile(r'[<>:"/\\|?*]')
+_MAX_NAME_BYTES = 200
+
+
+def safe_file_name(name: object, *, fallback: str, mime_type: str | None = None) -> str:
+    """A file name from a sender-controlled `name` that is safe to join to a folder on any system.
+
+    Folders are stripped (`../../x` gives `x`), as are control and format characters, characters Windows refuses,
+    leading dots (no hidden files, no `..`) and trailing dots and spaces; names Windows reserves (`CON`, `nul.txt`)
+    get a `_` prefix; the result is cut to 200 UTF-8 bytes, keeping the extension. When nothing usable is left,
+    `fallback` (made safe the same way) with an extension from `mime_type` is used, and `media` if even that is empty.
+    """
+    cleaned = _clean_name(name if isinstance(name, str) else "")
+    if not cleaned:
+        extension = mimetypes.guess_extension(mime_type.split(";")[0].strip(), strict=False) if mime_type else None
+        cleaned = _clean_name((_clean_name(fallback) or "media") + (extension or ""))
+    return cleaned
+
+
+def _clean_name(name: str) -> str:
+    import unicodedata
+
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    name = _REFUSED_CHARACTERS.sub("_", name).lstrip(". ").rstrip(". ")
+    if name.split(".", 1)[0].strip().lower() in _RESERVED_NAMES:
+        name = "_" + name
+    if len(name.encode()) > _MAX_NAME_BYTES:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or len(extension.encode()) > 16:
+            stem, extension = name, ""
+        room = _MAX_NAME_BYTES - len(extension.encode()) - (1 if extension else 0)
+        stem = stem.encode()[:room].decode(errors="ignore").rstrip(". ")
+        name = f"{stem}.{extension}" if extension else stem
+    return name
+
+
 def media_type_for(mime_type: str) -> MediaType:
     """The API's media `type` for a MIME type. GIFs go as documents: WhatsApp does not take them as images."""
     major = mime_type.split("/", 1)[0].lower()
