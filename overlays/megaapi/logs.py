@@ -9,8 +9,10 @@ Set `MEGAAPI_LOG=debug` (or `info`) to print the SDK's own log lines to stderr.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import re
 import threading
 from collections import Counter
 from urllib.parse import quote
@@ -94,8 +96,21 @@ class masking:
 
 def mask(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
-        text = text.replace(secret, MASK)
+        if len(secret) >= WHOLE_BELOW:
+            text = text.replace(secret, MASK)
+        elif secret in text:
+            text = _whole(secret).sub(MASK, text)
     return text
+
+
+# A secret this short (`token="t"` in a test) also occurs inside ordinary words: it is masked only where it stands
+# whole, not next to a letter or a digit, so messages stay readable (`instance ***`, not `ins***ance`).
+WHOLE_BELOW = 8
+
+
+@functools.cache
+def _whole(secret: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])")
 
 
 secret_filter = SecretFilter()

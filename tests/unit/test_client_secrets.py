@@ -402,3 +402,16 @@ def test_reprs_of_replies_are_readable() -> None:
         "InstanceStatusResponse(error=False, message='success', instance=InstanceInfo(key='***', status='connected', "
         "user=WhatsAppUser(id='5511@s.whatsapp.net')))"
     )
+
+
+def test_one_character_secrets_do_not_garble_messages(debug_logs: pytest.LogCaptureFixture) -> None:
+    """Failed before: with token="t" every `t` of every message and log line became `***`."""
+    wire = Wire()
+    wire.reply(404, json_body={"error": True, "message": "instance k not found (token t, Bearer t)"})
+    with _wire_client(wire, "k", "t", "a") as api, pytest.raises(NotFoundError) as raised:
+        api.with_options(max_retries=0).instance.get_instance_status()
+    assert str(raised.value) == "HTTP 404 from GET /rest/instance/***: instance *** not found (token ***, Bearer ***)"
+    assert raised.value.body == {"error": True, "message": "instance *** not found (token ***, Bearer ***)"}
+    lines = [message for message in _messages(debug_logs) if message.startswith("GET /rest/instance/")]
+    assert lines == ["GET /rest/instance/*** -> 404 (attempt 1)"]
+    assert [m for m in _messages(debug_logs) if "/k " in m or '/k"' in m or "Bearer t" in m] == []
