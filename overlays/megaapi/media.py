@@ -74,8 +74,15 @@ def load(source: MediaSource, *, file_name: str | None = None, mime_type: str | 
         name = file_name or PurePosixPath(urlsplit(source).path).name or None
         return Media(source, None, 0, name, mime_type or _guess(name, b"") or DEFAULT_MIME_TYPE)
     content: bytes | Path
+    if isinstance(source, str) and "://" in source:
+        scheme = source.partition("://")[0]
+        raise InvalidInputError(
+            f"{scheme}:// URLs are not accepted: give a path for a local file, or an http(s) URL the server can fetch"
+        )
     if isinstance(source, str | os.PathLike):
         content = Path(source)
+        if content.is_dir():
+            raise InvalidInputError(f"{content} is a folder; give the path of a file")
         if not content.is_file():
             raise InvalidInputError(f"No such file: {content}")
         size = content.stat().st_size

@@ -230,3 +230,11 @@ def test_odd_instance_keys_stay_in_one_path_segment_on_the_right_host(key: str) 
     assert paths == [f"/rest/instance/{segment}/logout", f"/rest/instance/{segment}/delete"]
     assert {request.url.host for request in wire.requests} == {"apistart01.megaapi.com.br"}
     assert all(request.url.query == b"" for request in wire.requests)
+
+
+@pytest.mark.parametrize("base_url", ["evil.com", "evil.com:8000", "localhost:8000", "//evil.com/rest"])
+def test_a_base_url_without_a_scheme_is_blamed_on_the_scheme(base_url: str) -> None:
+    """Failed before: `base_url has an invalid host None` (or a scheme named `evil.com`)."""
+    with pytest.raises(ConfigurationError, match=r"must be a full URL starting with https://") as raised:
+        MegaApi(instance_key="k", token=TOKEN, base_url=base_url)
+    assert "None" not in str(raised.value)

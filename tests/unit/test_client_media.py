@@ -395,3 +395,39 @@ def test_a_caption_holding_the_upload_placeholder_is_bad_input(api: MegaApi, wir
     with pytest.raises(InvalidInputError, match="reserves"):
         api.messages.send_media(TO, JPEG, caption=f"see {Base64Upload.PLACEHOLDER}")
     assert wire.requests == []
+
+
+MISLEADING = {
+    "a folder": ("{tmp}", "is a folder; give the path of a file"),
+    "a file URL": ("file:///etc/passwd", "file:// URLs are not accepted"),
+    "an ftp URL": ("ftp://example.com/a.pdf", "ftp:// URLs are not accepted"),
+}
+
+
+@pytest.mark.parametrize(("source", "message"), MISLEADING.values(), ids=MISLEADING.keys())
+def test_unusable_sources_say_what_is_wrong(
+    api: MegaApi, wire: Wire, tmp_path: Path, source: str, message: str
+) -> None:
+    """Failed before: each said `No such file` (for a file URL: `No such file: file:/etc/passwd`)."""
+    with pytest.raises(InvalidInputError) as raised:
+        api.messages.send_media(TO, source.format(tmp=tmp_path))
+    assert message in str(raised.value)
+    assert "No such file" not in str(raised.value)
+    assert wire.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("https://bot.example.com/megaapi?token=long random secret", "' ' "),
+        ("https://bot.example.com/megaapi?token=<long random secret>", "'<'"),
+        ("https://bot.example.com/megaapi?token=<secret>", "'<', which a URL cannot hold (a <placeholder> left in?)"),
+        ('https://bot.example.com/megaapi?token="x"', "'\"'"),
+    ],
+)
+def test_webhook_urls_webhook_app_would_refuse_are_refused(api: MegaApi, wire: Wire, url: str, named: str) -> None:
+    """Failed before: accepted and sent, although no request to that URL could ever carry the token WebhookApp wants."""
+    with pytest.raises(InvalidInputError, match="url contains") as raised:
+        api.webhook.configure_webhook(url)
+    assert named.strip() in str(raised.value)
+    assert wire.requests == []
