@@ -4,7 +4,8 @@ The instance key travels in every URL path and the token in a header, and httpx 
 registers its secrets here, and a filter on the `megaapi`, `httpx` and `httpcore` loggers rewrites any record that
 contains one, replacing the secret with `***` before a handler sees it.
 
-Set `MEGAAPI_LOG=debug` (or `info`) to print the SDK's own log lines to stderr.
+Set `MEGAAPI_LOG=debug` (or `info`) to print the SDK's own log lines to stderr; once the application configured the
+root logger (`logging.basicConfig`), they go to its handlers instead, once each.
 """
 
 from __future__ import annotations
@@ -116,12 +117,21 @@ def _whole(secret: str) -> re.Pattern[str]:
 secret_filter = SecretFilter()
 
 
+class _StderrUnlessConfigured(logging.StreamHandler):  # type: ignore[type-arg]
+    """Prints to stderr only while the root logger has no handler: once the application configured logging
+    (`logging.basicConfig`), the record reaches the root's handlers and printing it here too would double it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not logging.getLogger().handlers:
+            super().emit(record)
+
+
 def _install() -> None:
     for name in _FILTERED_LOGGERS:
         logging.getLogger(name).addFilter(secret_filter)
     level = os.environ.get("MEGAAPI_LOG", "").strip().upper()
     if level in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        handler = logging.StreamHandler()
+        handler = _StderrUnlessConfigured()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(level)

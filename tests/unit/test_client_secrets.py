@@ -315,13 +315,13 @@ with MegaApi(instance_key="megastart-SubKey5", token="sub-token-5", host="apista
 """
 
 
-def _run(log_setting: str | None) -> subprocess.CompletedProcess[str]:
+def _run(log_setting: str | None, script: str = SCRIPT) -> subprocess.CompletedProcess[str]:
     environment = {name: value for name, value in os.environ.items() if name != "MEGAAPI_LOG"}
     environment["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
     if log_setting is not None:
         environment["MEGAAPI_LOG"] = log_setting
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=60, check=True
     )
 
 
@@ -415,3 +415,11 @@ def test_one_character_secrets_do_not_garble_messages(debug_logs: pytest.LogCapt
     lines = [message for message in _messages(debug_logs) if message.startswith("GET /rest/instance/")]
     assert lines == ["GET /rest/instance/*** -> 404 (attempt 1)"]
     assert [m for m in _messages(debug_logs) if "/k " in m or '/k"' in m or "Bearer t" in m] == []
+
+
+def test_megaapi_log_debug_with_basic_config_prints_each_line_once() -> None:
+    """Failed before: the SDK's own handler and the root's both printed every `megaapi` record."""
+    result = _run("debug", "import logging\nlogging.basicConfig(format='%(name)s: %(message)s')\n" + SCRIPT)
+    line = "megaapi: DELETE /rest/instance/***/logout -> 200 (attempt 1)"
+    assert result.stderr.count("DELETE /rest/instance/***/logout -> 200") == 1, result.stderr
+    assert line in result.stderr
