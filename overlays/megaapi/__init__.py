@@ -37,6 +37,7 @@ _EXPORTS = {
     "PayloadTooLargeError": "errors",
     "RateLimitError": "errors",
     "InternalServerError": "errors",
+    "MissingReplyFieldError": "errors",
     "ReplyMismatchWarning": "replies",
 }
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "InvalidInputError",
     "MegaApi",
     "MegaApiError",
+    "MissingReplyFieldError",
     "NotFoundError",
     "NotOnWhatsAppError",
     "OperationFailedError",
@@ -77,6 +79,7 @@ if TYPE_CHECKING:
         InternalServerError,
         InvalidInputError,
         MegaApiError,
+        MissingReplyFieldError,
         NotFoundError,
         NotOnWhatsAppError,
         OperationFailedError,

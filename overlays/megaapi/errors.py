@@ -4,6 +4,7 @@
 MegaApiError
 ├── InvalidInputError          bad argument, detected before any request (also a ValueError and a TypeError)
 ├── ConfigurationError         missing or unsafe credentials, host or base URL (also a ValueError)
+├── MissingReplyFieldError     a successful reply without the value a convenience reads (`message_id`, ...)
 └── APIError                   something went wrong talking to Mega-api
     ├── APIConnectionError     no usable HTTP response (DNS, refused, reset)
     │   └── APITimeoutError
@@ -42,6 +43,18 @@ class InvalidInputError(MegaApiError, ValueError, TypeError):
 
 class ConfigurationError(MegaApiError, ValueError):
     """The client cannot be used as configured (credentials, host or base URL)."""
+
+
+class MissingReplyFieldError(MegaApiError):
+    """The call succeeded, but its reply lacks the value a convenience reads (`message_id`, `group_id`, `code`).
+
+    The server did act: a send went out, a group exists. `safe_to_retry` is False for those; the reply's `raw` and
+    `unmatched` show what the server sent instead.
+    """
+
+    def __init__(self, message: str, *, safe_to_retry: bool) -> None:
+        super().__init__(message)
+        self.safe_to_retry = safe_to_retry
 
 
 class APIError(MegaApiError):

@@ -25,6 +25,7 @@ from megaapi_client import models as _generated
 from megaapi_client import types as _types
 from megaapi_client.types import Unset
 
+from .errors import MissingReplyFieldError
 from .logs import MASK
 
 T = TypeVar("T")
@@ -52,13 +53,14 @@ class SendMessageResponse(Reply, _generated.SendMessageResponse):
         return None if data is None else _set(data.key)
 
     @property
-    def message_id(self) -> str | None:
-        """The id of the new message; read from the raw body too when the rest of its key did not match the spec."""
+    def message_id(self) -> str:
+        """The id of the new message (read from `raw` when the rest of its key did not match the spec).
+
+        Raises `MissingReplyFieldError` when the reply has none: the message was sent all the same.
+        """
         key = self.key
-        if key is not None:
-            return key.id
-        found = _path(self.raw, "messageData", "key", "id")
-        return found if isinstance(found, str) and found else None
+        found = key.id if key is not None else _path(self.raw, "messageData", "key", "id")
+        return _required(found, "message_id", "messageData.key.id", "the message was sent")
 
 
 class BulkSendResponse(Reply, _generated.BulkSendResponse):
@@ -83,12 +85,12 @@ class InstanceStatusResponse(Reply, _generated.InstanceStatusResponse):
 
 
 class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
-    """A code to type on the phone; `code` is it, or an empty string when the server sent none."""
+    """A code to type on the phone: `code`."""
 
     @property
     def code(self) -> str:
-        code = _set(self.pairing_code)
-        return code if isinstance(code, str) else ""
+        """`pairingCode`; raises `MissingReplyFieldError` when the reply has none."""
+        return _required(_set(self.pairing_code), "code", "pairingCode", None)
 
 
 class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
@@ -101,12 +103,13 @@ class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
 
 
 class CreateGroupResponse(Reply, _generated.CreateGroupResponse):
-    """The new group; `group_id` is its JID when the server reports it."""
+    """The new group; `group_id` is its JID."""
 
     @property
-    def group_id(self) -> str | None:
+    def group_id(self) -> str:
+        """The new group's JID; raises `MissingReplyFieldError` when the reply has none (the group exists anyway)."""
         data = _set(self.data)
-        return None if data is None else _set(data.id)
+        return _required(None if data is None else _set(data.id), "group_id", "data.id", "the group was created")
 
 
 class GroupParticipantsResponse(Reply, _generated.GroupParticipantsResponse):
@@ -160,6 +163,13 @@ def reply_class(model: type[T]) -> type[T]:
     """The class above that stands for the generated model `model`, or `model` itself when there is none."""
     overlay = globals().get(model.__name__)
     return overlay if isinstance(overlay, type) and issubclass(overlay, model) else model
+
+
+def _required(value: object, name: str, field: str, acted: str | None) -> str:
+    if isinstance(value, str) and value:
+        return value
+    done = f"; {acted}, so do not repeat the call" if acted else ""
+    raise MissingReplyFieldError(f"The reply has no {name} (`{field}`){done}", safe_to_retry=acted is None)
 
 
 def _path(value: Any, *names: str) -> Any:

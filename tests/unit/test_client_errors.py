@@ -22,6 +22,7 @@ from megaapi import (
     InternalServerError,
     MegaApi,
     MegaApiError,
+    MissingReplyFieldError,
     NotFoundError,
     NotOnWhatsAppError,
     OperationFailedError,
@@ -230,7 +231,9 @@ def test_an_accepted_send_that_is_not_json_is_returned_with_its_text(once: MegaA
     with pytest.warns(ReplyMismatchWarning, match="the body is not JSON"):
         sent = once.messages.send_text("5511999999999", "oi")
     assert sent.raw == "<html>sent</html>"
-    assert sent.message_id is None
+    with pytest.raises(MissingReplyFieldError, match="the message was sent, so do not repeat") as raised:
+        _ = sent.message_id
+    assert raised.value.safe_to_retry is False
 
 
 def test_a_matching_send_has_no_raw_body_and_no_warning(once: MegaApi, wire: Wire) -> None:
@@ -243,7 +246,7 @@ async def test_an_accepted_send_never_raises_async(async_api: AsyncMegaApi, wire
     wire.reply(200, json_body={"error": False, "messageData": {"key": {"fromMe": True}}})
     with pytest.warns(ReplyMismatchWarning, match=r"messageData\.key\.remoteJid: required field is missing"):
         sent = await async_api.with_options(max_retries=0).messages.send_text("5511999999999", "oi")
-    assert sent.message_id is None
+    assert sent.unmatched
 
 
 READ_REPLIES = {

@@ -28,6 +28,7 @@ EXPORTS = [
     "InvalidInputError",
     "MegaApi",
     "MegaApiError",
+    "MissingReplyFieldError",
     "NotFoundError",
     "NotOnWhatsAppError",
     "OperationFailedError",

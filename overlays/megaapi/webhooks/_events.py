@@ -270,6 +270,12 @@ class _MessageEvent(_Timed):
     def _own_jid(self) -> str | None:
         return _nonempty(self.jid)
 
+    @property
+    def chat_jid(self) -> str:
+        """`key.remoteJid`: the chat, a contact (`...@s.whatsapp.net`, `...@lid`) or a group (`...@g.us`); every
+        message event has one, so it can go straight to `send_text(event.chat_jid, ...)`."""
+        return self.key.remote_jid
+
     def _time(self) -> object:
         return self.message_timestamp
 
