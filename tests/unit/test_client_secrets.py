@@ -287,11 +287,16 @@ def test_closing_a_client_forgets_its_secrets() -> None:
 
 def test_closing_a_client_on_a_shared_http_client_forgets_its_secrets() -> None:
     before = megaapi.logs.secret_filter._secrets
+    key, token = "megastart-Forget2", "forget-token-2"
     with (
         httpx.Client() as shared,
-        MegaApi(instance_key="megastart-Forget2", token="t-2", host="api2", http_client=shared),
+        MegaApi(instance_key=key, token=token, host="api2", http_client=shared),
     ):
-        pass
+        # Registered while open (without this, the test passed even when the secrets never were).
+        assert {key, token} <= set(megaapi.logs.secret_filter._secrets)
+        record = logging.makeLogRecord({"msg": f"GET /rest/instance/{key} with Bearer {token}"})
+        megaapi.logs.secret_filter.filter(record)
+        assert record.getMessage() == "GET /rest/instance/*** with Bearer ***"
     assert megaapi.logs.secret_filter._secrets == before
 
 
