@@ -95,7 +95,7 @@ def salvage(model: type[T], body: Any, first: str, *, operation: str) -> T:
 
 def _problem(model: type, body: Any) -> str | None:
     if not isinstance(body, dict):
-        return f"the body is {_kind(body)}, not a JSON object"
+        return f"the body is {conformance._json_type(body)}, not a JSON object"  # same words as its field checks
     return _non_finite(body, "") or conformance.problem(model, body)
 
 
@@ -134,17 +134,3 @@ def _leave_out(data: dict[str, Any], problem: str) -> bool:
     except (KeyError, IndexError, TypeError):
         return False
     return True
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
