@@ -140,6 +140,9 @@ class Runner:
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.config!r}>"
+
     def _prepare(self, call: Call[Any]) -> _Request:
         arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
         built = call.module._get_kwargs(**arguments)

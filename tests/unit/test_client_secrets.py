@@ -158,6 +158,8 @@ def test_reprs_show_no_secret() -> None:
         objects: list[object] = [api, copy, api._runner, api._runner.config, *(getattr(api, n) for n in NAMESPACES)]
         texts = [text for thing in objects for text in (repr(thing), str(thing))]
     assert "MegaApi(base_url='https://api2.megaapi.com.br'" in repr(api)
+    assert [text for text in texts if " object at 0x" in text] == []  # failed before: the namespaces' default repr
+    assert repr(api.messages) == "<Messages of https://api2.megaapi.com.br>"
     secrets = _forms(key, token, admin)
     assert [text for text in texts if _leaks(text, secrets)] == []
 
