@@ -81,13 +81,16 @@ def load(source: MediaSource, *, file_name: str | None = None, mime_type: str | 
         )
     if isinstance(source, str | os.PathLike):
         content = Path(source)
-        if content.is_dir():
-            raise InvalidInputError(f"{content} is a folder; give the path of a file")
-        if not content.is_file():
-            raise InvalidInputError(f"No such file: {content}")
-        size = content.stat().st_size
-        with content.open("rb") as file:
-            head = file.read(16)
+        try:
+            if content.is_dir():
+                raise InvalidInputError(f"{_shown(content)} is a folder; give the path of a file")
+            if not content.is_file():
+                raise InvalidInputError(f"No such file: {_shown(content)}")
+            size = content.stat().st_size
+            with content.open("rb") as file:
+                head = file.read(16)
+        except OSError as error:  # unreadable, a name too long, ...
+            raise InvalidInputError(f"Cannot read {_shown(content)}: {error.strerror or error}") from None
         name = file_name or content.name
     elif isinstance(source, bytes | bytearray | memoryview):
         content = bytes(source)
@@ -275,11 +278,20 @@ def destination(path: object) -> Path:
         raise InvalidInputError("path must be a str or a path of str") from None
     if "\x00" in str(target):
         raise InvalidInputError("path contains a NUL character")
-    if target.is_dir():
-        raise InvalidInputError(f"{target} is a directory; give the file name to write")
-    if not target.parent.is_dir():
-        raise InvalidInputError(f"{target.parent} does not exist; create it before saving into it")
+    try:
+        if target.is_dir():
+            raise InvalidInputError(f"{_shown(target)} is a directory; give the file name to write")
+        if not target.parent.is_dir():
+            raise InvalidInputError(f"{_shown(target.parent)} does not exist; create it before saving into it")
+    except OSError as error:  # a name too long, ...
+        raise InvalidInputError(f"Cannot write {_shown(target)}: {error.strerror or error}") from None
     return target
+
+
+def _shown(path: Path) -> str:
+    """A path for a message, cut short: a huge argument is not copied into it."""
+    text = str(path)
+    return text if len(text) <= 120 else text[:60] + "..." + text[-57:]
 
 
 # Names Windows reserves whatever the extension; characters it refuses in file names.
