@@ -15,7 +15,7 @@ Importing this module also gives every generated model a short repr without secr
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -26,7 +26,7 @@ from megaapi_client import types as _types
 from megaapi_client.types import Unset
 
 from .errors import MissingReplyFieldError
-from .logs import MASK
+from .logs import MASK, mask, variants
 
 T = TypeVar("T")
 
@@ -187,6 +187,7 @@ def _path(value: Any, *names: str) -> Any:
 _SECRET_NAMES = frozenset({"key", "token", "instancekey", "apikey", "admintoken", "accesstoken", "password", "secret"})
 _URL_NAME = re.compile(r"(?i)(?:url|uri|link|webhook)$")
 _MAX_ITEMS = 5
+_MIN_ECHOED = 6  # shorter query values (`mode=live`) are masked in their URL, not everywhere
 _MAX_TEXT = 120
 
 
@@ -204,7 +205,33 @@ def secret_free_repr(model: object) -> str:
         shown += [f"{name}={_shown(name, value)}" for name, value in extra.items()]
     if getattr(model, "unmatched", ()):
         shown.append(f"unmatched={model.unmatched!r}")  # type: ignore[attr-defined]
-    return f"{type(model).__name__}({', '.join(shown)})"
+    text = f"{type(model).__name__}({', '.join(shown)})"
+    # A secret the reply holds in a credential field may be echoed elsewhere ("created with token ..."): mask it there.
+    found = tuple(_secret_values(model.to_dict())) if hasattr(model, "to_dict") else ()
+    return mask(text, variants(found)) if found else text
+
+
+def _secret_values(value: Any, name: str = "") -> Iterator[str]:
+    if isinstance(value, str):
+        if name.replace("_", "").lower() in _SECRET_NAMES:
+            yield value
+        elif _URL_NAME.search(name) or "://" in value:
+            yield from _query_values(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _secret_values(item, str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_values(item, name)
+
+
+def _query_values(url: str) -> list[str]:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    values = [value for _, value in parse_qsl(parts.query)]
+    return [value for value in (*values, parts.password or "") if len(value) >= _MIN_ECHOED]
 
 
 def _shown(name: str, value: Any) -> str:

@@ -377,10 +377,14 @@ WEBHOOK_URL = "https://bot.example.com/megaapi?token=HookSecret5x7&mode=live"
 def _reply_reprs(wire: Wire) -> list[str]:
     """The repr and str of what a few calls return, the servers' answers holding secrets at every depth."""
     wire.reply(json_body=ok(instance=INSTANCE))
-    wire.reply(json_body=ok(key="megastart-NewKey6", token="new-token-6"))
+    wire.reply(
+        json_body=ok(
+            message="created megastart-NewKey6 with token new-token-6", key="megastart-NewKey6", token="new-token-6"
+        )
+    )
     wire.reply(json_body=ok(data=[INSTANCE, {**INSTANCE, "key": "megastart-OtherKey7"}]))
     wire.reply(json_body=ok(webhookData={"webhookUrl": WEBHOOK_URL, "webhookEnabled": True}))
-    wire.reply(json_body=ok(webhookData={"webhookUrl": WEBHOOK_URL, "webhookEnabled": True}))
+    wire.reply(json_body=ok(message="hooked with HookSecret5x7", webhookData={"webhookUrl": WEBHOOK_URL}))
     with _wire_client(wire, "megastart-ReplyKey3", "reply-token-3", "reply-admin-3") as api:
         replies: list[object] = [
             api.instance.get_instance_status(),
