@@ -12,7 +12,9 @@ from .derived import AccountOperations
 from .webhook import webhook_url as checked_url
 
 if TYPE_CHECKING:
-    from megaapi_client.models import CreateInstanceResponse, StatusResponse
+    from megaapi_client.models import StatusResponse
+
+    from ..models import CreateInstanceResponse
 
 
 class Account(AccountOperations[R]):
@@ -21,8 +23,10 @@ class Account(AccountOperations[R]):
         self, instance_key: str, *, webhook_url: str | None = None, webhook_enabled: bool | None = None
     ) -> Call[CreateInstanceResponse]:
         """Create an instance named `instance_key`, optionally with its webhook; then pair it with a QR code."""
-        from megaapi_client.models import CreateInstanceRequest, CreateInstanceResponse, InstanceWebhookSettings
+        from megaapi_client.models import CreateInstanceRequest, InstanceWebhookSettings
         from megaapi_client.types import UNSET
+
+        from ..models import CreateInstanceResponse
 
         enabled = arguments.optional_flag(webhook_enabled, "webhook_enabled")
         settings = InstanceWebhookSettings(

@@ -16,18 +16,17 @@ from .. import arguments, jid
 from ..operations import Call, Namespace, R, endpoint
 
 if TYPE_CHECKING:
-    from megaapi_client.models import (
+    from megaapi_client.models import QrCodeResponse, StatusResponse, WebhookResponse
+
+    from ..models import (
         BulkSendResponse,
         ChatListResponse,
         ContactListResponse,
         GroupListResponse,
         InstanceListResponse,
-        QrCodeResponse,
-        StatusResponse,
-        WebhookResponse,
+        InstanceStatusResponse,
+        SendMessageResponse,
     )
-
-    from ..models import InstanceStatusResponse, SendMessageResponse
 
 
 class AccountOperations(Namespace[R]):
@@ -43,7 +42,7 @@ class AccountOperations(Namespace[R]):
         clients, and the item shape is read off a client that consumes it.
         """
 
-        from megaapi_client.models import InstanceListResponse
+        from ..models import InstanceListResponse
 
         return Call(wire.list_instances(), InstanceListResponse)
 
@@ -65,7 +64,7 @@ class GroupsOperations(Namespace[R]):
         be missing.
         """
 
-        from megaapi_client.models import GroupListResponse
+        from ..models import GroupListResponse
 
         return Call(wire.list_groups(), GroupListResponse)
 
@@ -77,7 +76,7 @@ class GroupsOperations(Namespace[R]):
         changes will succeed. The response shape is undocumented and presumed to match `listGroups`.
         """
 
-        from megaapi_client.models import GroupListResponse
+        from ..models import GroupListResponse
 
         return Call(wire.list_admin_groups(), GroupListResponse)
 
@@ -89,7 +88,7 @@ class GroupsOperations(Namespace[R]):
         accounts get a large reply. The response shape is undocumented and presumed.
         """
 
-        from megaapi_client.models import GroupListResponse
+        from ..models import GroupListResponse
 
         return Call(wire.list_admin_groups_with_participants(), GroupListResponse)
 
@@ -160,7 +159,7 @@ class InstanceOperations(Namespace[R]):
         typed and the rest is passed through.
         """
 
-        from megaapi_client.models import ChatListResponse
+        from ..models import ChatListResponse
 
         return Call(wire.list_chats(), ChatListResponse)
 
@@ -173,7 +172,7 @@ class InstanceOperations(Namespace[R]):
         through.
         """
 
-        from megaapi_client.models import ContactListResponse
+        from ..models import ContactListResponse
 
         return Call(wire.list_contacts(), ContactListResponse)
 
@@ -221,7 +220,9 @@ class MessagesOperations(Namespace[R]):
         expect your messages.
         """
 
-        from megaapi_client.models import BulkSendResponse, SendTextToManyRequest, TextToManyMessage
+        from megaapi_client.models import SendTextToManyRequest, TextToManyMessage
+
+        from ..models import BulkSendResponse
 
         body = SendTextToManyRequest(
             message_data=TextToManyMessage(to=arguments.many(to, "to", jid.chat), text=arguments.text(text, "text"))

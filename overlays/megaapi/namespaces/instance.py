@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from megaapi_client import operation_table as wire
 
-from .. import arguments, jid
+from .. import arguments, jid, media
 from ..errors import InvalidInputError
 from ..operations import Call, R, endpoint
 from .derived import InstanceOperations
@@ -19,13 +19,11 @@ if TYPE_CHECKING:
     from megaapi_client.models import (
         DownloadMediaResponse,
         MediaMessageKeys,
-        MessageListResponse,
-        PairingCodeResponse,
         ProfilePictureResponse,
         StatusResponse,
     )
 
-    from ..models import CheckNumberResponse
+    from ..models import CheckNumberResponse, MessageListResponse, PairingCodeResponse
 
 
 _PICTURE_SIZES = frozenset({"image", "icon"})
@@ -46,8 +44,9 @@ class Instance(InstanceOperations[R]):
 
         `phone_number` is the number being linked, in any common notation (`+55 11 99999-9999`).
         """
-        from megaapi_client.models import PairingCodeResponse
         from megaapi_client.types import UNSET
+
+        from ..models import PairingCodeResponse
 
         code = arguments.optional_text(custom_pairing_code, "custom_pairing_code", allow_empty=False)
         request = wire.get_pairing_code(
@@ -72,7 +71,7 @@ class Instance(InstanceOperations[R]):
         return Call(wire.download_media_message(body=body), DownloadMediaResponse)
 
     @endpoint
-    def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any]) -> Call[bytes]:
+    def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any] | None) -> Call[bytes]:
         """The decrypted bytes of a received file; pass `event.media` of a webhook event."""
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
 
@@ -80,16 +79,14 @@ class Instance(InstanceOperations[R]):
         return Call(wire.download_media_message(body=body), DownloadMediaResponse, finish=_file_bytes)
 
     @endpoint
-    def save_media(self, media_keys: MediaMessageKeys | Mapping[str, Any], path: str | os.PathLike[str]) -> Call[Path]:
+    def save_media(
+        self, media_keys: MediaMessageKeys | Mapping[str, Any] | None, path: str | os.PathLike[str]
+    ) -> Call[Path]:
         """Download a received file into `path`, decoding it as it arrives (memory stays flat); returns the path."""
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
         from megaapi_client.types import Unset
 
-        target = Path(path)
-        if target.is_dir():
-            raise InvalidInputError(f"{target} is a directory; give the file name to write")
-        if not target.parent.is_dir():
-            raise InvalidInputError(f"{target.parent} does not exist; create it before saving into it")
+        target = media.destination(path)
 
         def saved(reply: DownloadMediaResponse) -> Path:
             if isinstance(reply.data, Unset):
@@ -134,14 +131,18 @@ class Instance(InstanceOperations[R]):
     @endpoint
     def list_messages(self, chat_id: str | None = None) -> Call[MessageListResponse]:
         """Messages of a chat still held by the live session; Mega-api stores none, so this is no history API."""
-        from megaapi_client.models import MessageListResponse
         from megaapi_client.types import UNSET
+
+        from ..models import MessageListResponse
 
         return Call(wire.list_messages(chat_id=UNSET if chat_id is None else jid.chat(chat_id)), MessageListResponse)
 
 
-def _media_keys(value: MediaMessageKeys | Mapping[str, Any]) -> MediaMessageKeys:
+def _media_keys(value: MediaMessageKeys | Mapping[str, Any] | None) -> MediaMessageKeys:
     from megaapi_client.models import MediaMessageKeys
+
+    if value is None:  # `event.media` of an event without a file, typed so that handlers need no check of their own
+        raise InvalidInputError("media_keys is None: the event carries no file to download")
 
     keys = arguments.model(value, MediaMessageKeys, "media_keys")
     for name in ("media_key", "direct_path", "url", "mimetype", "message_type"):

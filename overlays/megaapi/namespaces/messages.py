@@ -14,11 +14,11 @@ from .chats import message_key
 from .derived import MessagesOperations
 
 if TYPE_CHECKING:
-    from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
+    from megaapi_client.models import ListSection, MessageKey, TemplateButton
 
     from ..arguments import ToDict
     from ..media import Media, MediaSource, MediaType
-    from ..models import SendMessageResponse
+    from ..models import BulkSendResponse, SendMessageResponse
 
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 
@@ -112,7 +112,9 @@ class Messages(MessagesOperations[R]):
         caption: str | None = None,
     ) -> Call[BulkSendResponse]:
         """Send a file from a public URL to several recipients."""
-        from megaapi_client.models import BulkSendResponse, MediaUrlToManyMessage, SendMediaUrlToManyRequest
+        from megaapi_client.models import MediaUrlToManyMessage, SendMediaUrlToManyRequest
+
+        from ..models import BulkSendResponse
 
         data = MediaUrlToManyMessage(
             to=arguments.many(to, "to", jid.chat),
