@@ -6,8 +6,8 @@ the generator version and the sha256 of the inputs. `nox -s generate` runs it in
 the result into `generated/`; `nox -s check_generated` runs it the same way and compares.
 
 It also writes `megaapi_client/operation_table.py`: what the spec declares about each operation (its generated
-module, whether it is safe to repeat, whether it addresses a recipient, whether it takes the admin token). The SDK
-takes its retry and error behaviour from that table, so the facts live in openapi.yaml only and any drift between
+module, whether it is safe to repeat, whether it addresses a recipient, whether it takes the admin token) and a
+typed request builder per operation. The SDK takes its retry and error behaviour from that table, so the facts live in openapi.yaml only and any drift between
 the two is caught like drift in the rest of generated/. And it writes `OUT/derived.py`, the SDK's plain methods
 (scripts/derive_methods.py), which the nox sessions keep in `overlays/megaapi/namespaces/derived.py`.
 """
