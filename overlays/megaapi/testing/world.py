@@ -41,7 +41,14 @@ Deliver = Callable[[str, dict[str, Any]], None]
 
 class World:
     def __init__(
-        self, *, ids: Ids, clock: Callable[[], float], deliver: Deliver, auto_pair: bool, auto_ack: bool
+        self,
+        *,
+        ids: Ids,
+        clock: Callable[[], float],
+        deliver: Deliver,
+        auto_pair: bool,
+        auto_ack: bool,
+        retention: int | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.ids = ids
@@ -49,6 +56,7 @@ class World:
         self._deliver = deliver
         self.auto_pair = auto_pair
         self.auto_ack = auto_ack
+        self.retention = retention
         self.instances: dict[str, Instance] = {}
         self.groups: dict[str, Group] = {}
         self.media: dict[tuple[str, str], tuple[str, bytes]] = {}
@@ -83,8 +91,30 @@ class World:
         if was_connected:
             self.emit(instance, events.connection_event(instance, self.now(), close_reason=reason))
 
+    def _trim(self, kept: list[Any]) -> None:
+        """Forget the oldest entries beyond the retention limit, so memory stays flat however long a run is."""
+        if self.retention is not None and len(kept) > self.retention:
+            del kept[: len(kept) - self.retention]
+
+    def _keep(self, instance: Instance, message: StoredMessage) -> None:
+        instance.messages.append(message)
+        self._trim(instance.messages)
+
+    def reset(self) -> None:
+        """Forget everything but the instances, their credentials, connection state and webhook settings."""
+        for instance in self.instances.values():
+            for kept in (instance.messages, instance.events):
+                kept.clear()
+            instance.chats.clear()
+            instance.contacts.clear()
+        for recorded in (self.groups, self.media, self.profile_pictures):
+            recorded.clear()
+        self.not_on_whatsapp.clear()
+        self.refuses_group_adds.clear()
+
     def emit(self, instance: Instance, event: dict[str, Any]) -> None:
         instance.events.append(event)
+        self._trim(instance.events)
         if instance.webhook_enabled and instance.webhook_url:
             self._deliver(instance.webhook_url, event)
 
@@ -126,6 +156,8 @@ class World:
         for value in message.values():
             if isinstance(value, dict) and "mediaKey" in value:
                 self.media[(value["mediaKey"], value["directPath"])] = (value["mimetype"], data)
+        while self.retention is not None and len(self.media) > self.retention:
+            del self.media[next(iter(self.media))]  # the oldest file: dicts keep insertion order
 
     def send(self, instance: Instance, to: str, message: dict[str, Any]) -> dict[str, Any]:
         """Send `message` to `to`; return the `SentMessage` the API answers with."""
@@ -133,7 +165,7 @@ class World:
         self.check_recipient(instance, jid)
         key = {"remoteJid": jid, "fromMe": True, "id": self.ids.sent_message_id()}
         now = self.now()
-        instance.messages.append(StoredMessage(key, message, now))
+        self._keep(instance, StoredMessage(key, message, now))
         instance.chat(jid).timestamp = now
         if not is_group(jid):
             instance.contact(jid)
@@ -166,7 +198,7 @@ class World:
             key["participant"] = sender
         now = self.now()
         full = {**message, "messageContextInfo": events.device_list_metadata(self.ids, now)}
-        instance.messages.append(StoredMessage(key, full, now, push_name))
+        self._keep(instance, StoredMessage(key, full, now, push_name))
         conversation = instance.chat(chat)
         conversation.unread += 1
         conversation.timestamp = now
