@@ -10,7 +10,8 @@ import httpx
 
 
 def test_the_emulator_command_serves_instances_and_the_control_api() -> None:
-    command = [sys.executable, "-m", "megaapi.cli", "emulator", "--port", "0", "--instances", "2", "--json"]
+    command = [sys.executable, "-m", "megaapi.cli", "emulator", "--port", "0", "--instances", "2", "--manual-acks"]
+    command.append("--json")
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as served:
         try:
             assert served.stdout is not None
@@ -32,6 +33,13 @@ def test_the_emulator_command_serves_instances_and_the_control_api() -> None:
                 assert http.post(f"/rest/sendMessage/{first['instance_key']}/text", headers=user, json=reply).is_success
                 sent = http.get(f"/control/instances/{first['instance_key']}/sent", headers=admin).json()["messages"]
                 assert [m["message"]["extendedTextMessage"]["text"] for m in sent] == ["Olá! Como posso ajudar?"]
+                # With --manual-acks, the test decides when the customer reads it.
+                read = {"messageId": sent[0]["key"]["id"], "status": 4}
+                assert http.post(
+                    f"/control/instances/{first['instance_key']}/acks", headers=admin, json=read
+                ).is_success
+                events = http.get(f"/control/instances/{first['instance_key']}/events", headers=admin).json()["events"]
+                assert [e["update"] for e in events if e["messageType"] == "message.ack"] == [{"status": 4}]
         finally:
             served.terminate()
             served.wait(timeout=10)

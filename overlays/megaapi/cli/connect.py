@@ -31,19 +31,19 @@ _HELP = "Connection (default: the MEGAAPI_* environment variables)"
 _OPTIONS: dict[str, Any] = {
     "instance_key": Annotated[
         str | None,
-        typer.Option("--instance-key", help="Instance key [env: MEGAAPI_INSTANCE_KEY]", rich_help_panel=_HELP),
+        typer.Option("--instance-key", help="Instance key (env MEGAAPI_INSTANCE_KEY)", rich_help_panel=_HELP),
     ],
     "token": Annotated[
-        str | None, typer.Option("--token", help="Instance token [env: MEGAAPI_TOKEN]", rich_help_panel=_HELP)
+        str | None, typer.Option("--token", help="Instance token (env MEGAAPI_TOKEN)", rich_help_panel=_HELP)
     ],
     "host": Annotated[
         str | None,
-        typer.Option("--host", help="Host name, e.g. apistart01 [env: MEGAAPI_HOST]", rich_help_panel=_HELP),
+        typer.Option("--host", help="Host name, e.g. apistart01 (env MEGAAPI_HOST)", rich_help_panel=_HELP),
     ],
     "base_url": Annotated[
         str | None,
         typer.Option(
-            "--base-url", help="Full base URL, e.g. the emulator's [env: MEGAAPI_BASE_URL]", rich_help_panel=_HELP
+            "--base-url", help="Full base URL, e.g. the emulator's (env MEGAAPI_BASE_URL)", rich_help_panel=_HELP
         ),
     ],
 }

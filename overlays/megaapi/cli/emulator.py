@@ -15,7 +15,12 @@ from megaapi.cli.output import console, print_json
 def emulator(
     port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.", min=0, max=65535)] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    unpaired: Annotated[bool, typer.Option(help="Start the instances unpaired, to try `megaapi pair`.")] = False,
+    unpaired: Annotated[
+        bool, typer.Option("--unpaired", help="Start the instances unpaired, to try `megaapi pair`.")
+    ] = False,
+    manual_acks: Annotated[
+        bool, typer.Option("--manual-acks", help="No automatic acks: send them through the control API.")
+    ] = False,
     instances: Annotated[int, typer.Option(help="How many instances to create.", min=1, max=100)] = 1,
     retention: Annotated[int, typer.Option(help="Messages and events kept per instance.", min=1)] = 10_000,
     webhook_host: Annotated[
@@ -36,7 +41,9 @@ def emulator(
     except ModuleNotFoundError:
         say_error('the emulator needs the testing extra: pip install "megaapi[cli,testing]"')
     hosts = LOOPBACK_HOSTS | set(webhook_host or ())
-    served = Emulator(admin_token=secrets.token_urlsafe(24), webhook_hosts=hosts, retention=retention)
+    served = Emulator(
+        admin_token=secrets.token_urlsafe(24), webhook_hosts=hosts, retention=retention, auto_ack=not manual_acks
+    )
     created = [served.add_instance(connected=not unpaired) for _ in range(instances)]
     try:
         sock = bind(host, port)
