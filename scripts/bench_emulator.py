@@ -29,7 +29,7 @@ def rss_mb() -> float:
     raise RuntimeError("no VmRSS in /proc/self/status")
 
 
-async def run(sends: int, retention: int | None) -> None:
+async def run(sends: int, retention: int | None, recipients: int) -> None:
     options = {} if retention is None else {"retention": retention}
     if retention is not None and "retention" not in inspect.signature(Emulator).parameters:
         raise SystemExit("this emulator has no retention option")
@@ -41,7 +41,7 @@ async def run(sends: int, retention: int | None) -> None:
     async with httpx.AsyncClient(transport=transport, base_url="http://emulator", headers=headers) as client:
         url = f"/rest/sendMessage/{KEY}/text"
         for i in range(200):  # warm up caches (validators, routes) before the baseline
-            await client.post(url, json={"messageData": {"to": f"55119{i % 50:08d}", "text": "warm up"}})
+            await client.post(url, json={"messageData": {"to": f"55119{i % recipients:08d}", "text": "warm up"}})
         gc.collect()
         baseline = rss_mb()
         print("| sends | RSS (MB) | above baseline (MB) | messages kept |")
@@ -51,7 +51,9 @@ async def run(sends: int, retention: int | None) -> None:
         for step in steps:
             for i in range(done, step):
                 text = f"Olá, pedido {i} confirmado"
-                response = await client.post(url, json={"messageData": {"to": f"55119{i % 50:08d}", "text": text}})
+                response = await client.post(
+                    url, json={"messageData": {"to": f"55119{i % recipients:08d}", "text": text}}
+                )
                 response.raise_for_status()
             done = step
             gc.collect()
@@ -64,8 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sends", type=int, default=100_000)
     parser.add_argument("--retention", type=int, default=None, help="the emulator's retention (default: its own)")
+    parser.add_argument("--recipients", type=int, default=50, help="distinct numbers the sends go to (default: 50)")
     args = parser.parse_args()
-    asyncio.run(run(args.sends, args.retention))
+    asyncio.run(run(args.sends, args.retention, args.recipients))
 
 
 if __name__ == "__main__":

@@ -232,6 +232,19 @@ async def test_retention_over_sends() -> None:
         assert len(emulator.events()) == 20
 
 
+def test_retention_bounds_chats_and_contacts_but_keeps_blocked_ones() -> None:
+    with Emulator(retention=10) as emulator:
+        instance = emulator.add_instance()
+        instance.contact("5511900000001@s.whatsapp.net").blocked = True
+        for i in range(100):
+            emulator.receive_text(f"55119{i + 10:08d}", "oi")
+        assert len(instance.chats) == 10
+        assert "5511900000109@s.whatsapp.net" in instance.chats
+        assert len(instance.contacts) == 10
+        assert "5511900000109@s.whatsapp.net" in instance.contacts
+        assert instance.contacts["5511900000001@s.whatsapp.net"].blocked
+
+
 def test_retention_must_be_positive() -> None:
     with pytest.raises(ValueError, match="retention"):
         Emulator(retention=0)

@@ -32,8 +32,9 @@ class Emulator:
     auto_ack: every sent message is followed by `message.ack` events with status 2, 3 and 4.
     webhook_hosts: hosts webhook events may be posted to (loopback only by default); None allows any host.
     seed: makes message ids, group ids, media keys and fault fractions repeat from run to run.
-    retention: how many messages, events and webhook delivery records each instance keeps (and media files the
-    emulator keeps); the oldest are forgotten beyond it, so memory stays flat over long runs. None keeps everything.
+    retention: how many messages, events, chats, contacts and webhook delivery records each instance keeps (and
+    media files the emulator keeps); the oldest are forgotten beyond it (blocked contacts stay), so memory stays flat
+    over long runs. None keeps everything.
 
     The same knobs answer over HTTP under `/control` (described at `/control/openapi.yaml`), with the admin token.
     """

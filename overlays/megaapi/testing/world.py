@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any
 
 from megaapi.testing import content, events
@@ -100,6 +101,21 @@ class World:
         instance.messages.append(message)
         self._trim(instance.messages)
 
+    def _forget_old_chats(self, instance: Instance) -> None:
+        """A campaign to many numbers opens as many chats and contacts: beyond the retention the oldest go, except
+        blocked contacts (a setting, not a record).
+        """
+        if self.retention is None:
+            return
+        excess = len(instance.chats) - self.retention
+        for jid in list(islice(instance.chats, max(excess, 0))):
+            del instance.chats[jid]
+        excess = len(instance.contacts) - self.retention
+        if excess > 0:
+            unblocked = (jid for jid, contact in instance.contacts.items() if not contact.blocked)
+            for jid in list(islice(unblocked, excess)):
+                del instance.contacts[jid]
+
     def reset(self) -> None:
         """Forget everything but the instances, their credentials, connection state and webhook settings."""
         for instance in self.instances.values():
@@ -169,6 +185,7 @@ class World:
         instance.chat(jid).timestamp = now
         if not is_group(jid):
             instance.contact(jid)
+        self._forget_old_chats(instance)
         if self.auto_ack:
             for status in (events.ACK_SENT, events.ACK_DELIVERED, events.ACK_READ):
                 self.emit(instance, events.ack_event(instance, key, status))
@@ -207,6 +224,7 @@ class World:
             conversation.name = self.groups[chat].subject
         else:
             conversation.name = push_name
+        self._forget_old_chats(instance)
         event = events.message_event(
             instance,
             message_type=content.message_type(message),
