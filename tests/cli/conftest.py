@@ -59,9 +59,10 @@ def cli() -> Iterator[Cli]:
             yield _cli(served)
 
 
-@pytest.fixture
-def unpaired_cli() -> Iterator[Cli]:
-    with Emulator() as emulator:
+@pytest.fixture(params=[True], ids=["auto-pair"])
+def unpaired_cli(request: pytest.FixtureRequest) -> Iterator[Cli]:
+    """An instance waiting to be paired; with `auto_pair` (the parameter) the phone scans the first code shown."""
+    with Emulator(auto_pair=request.param) as emulator:
         emulator.add_instance(connected=False)
         with serve(emulator) as served:
             yield _cli(served)

@@ -65,8 +65,8 @@ def test_pair_on_a_paired_instance_says_so(cli: Cli) -> None:
     assert (done.returncode, done.stdout.split(":")[0]) == (0, "already connected")
 
 
+@pytest.mark.parametrize("unpaired_cli", [False], ids=["nobody-scans"], indirect=True)
 def test_pair_gives_up_after_the_timeout(unpaired_cli: Cli) -> None:
-    unpaired_cli.served.emulator._world.auto_pair = False  # nobody scans
     done = unpaired_cli.run("pair", "--timeout", "1", "--interval", "0.2")
     assert done.returncode == 3
     assert "not connected after 1 s" in done.stdout

@@ -215,7 +215,6 @@ def test_retention_bounds_what_the_emulator_keeps() -> None:
         assert len(instance.messages) == 50
         assert len(instance.events) == 50
         assert instance.messages[-1].message["imageMessage"]["caption"] == "399"
-        assert len(emulator._world.media) == 50
 
 
 async def test_retention_over_sends() -> None:
@@ -230,6 +229,24 @@ async def test_retention_over_sends() -> None:
         assert len(emulator.sent()) == 20
         assert emulator.sent()[-1]["message"]["extendedTextMessage"]["text"] == "n299"
         assert len(emulator.events()) == 20
+
+
+async def test_retention_forgets_the_oldest_media_files() -> None:
+    with Emulator(retention=2) as emulator:
+        emulator.add_instance(KEY, "t")
+        events = [emulator.receive_media(CONTACT, "document", f"file {i}".encode()) for i in range(3)]
+        transport = httpx.ASGITransport(app=emulator.app)
+        headers = {"Authorization": "Bearer t"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://e", headers=headers) as client:
+            statuses = []
+            for event in events:
+                document = event["message"]["documentMessage"]
+                keys = {name: document[name] for name in ("mediaKey", "directPath", "url", "mimetype")}
+                body = {"messageKeys": keys | {"messageType": "document"}}
+                statuses.append(
+                    (await client.post(f"/rest/instance/downloadMediaMessage/{KEY}", json=body)).status_code
+                )
+        assert statuses == [404, 200, 200]
 
 
 def test_retention_bounds_chats_and_contacts_but_keeps_blocked_ones() -> None:
