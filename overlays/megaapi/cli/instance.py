@@ -103,6 +103,8 @@ def pair(
         if phone is not None:
             with reported():
                 code = api.instance.get_pairing_code(phone).to_dict().get("pairingCode")
+            if not isinstance(code, str) or not code:
+                say_error("the reply carries no pairing code; try the QR code (megaapi pair without --phone)")
             if as_json:
                 print_json({"pairing_code": code})
             else:
@@ -117,7 +119,9 @@ def pair(
             if found["connected"]:
                 _report(found, as_json, "paired")
                 return
-    if not as_json:
+    if as_json:
+        print_json(found)
+    else:
         console.print(f"not connected after {timeout:g} s; run `megaapi pair` again")
     raise typer.Exit(EXIT_NOT_CONNECTED)
 
