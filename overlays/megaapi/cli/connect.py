@@ -13,12 +13,15 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
-from megaapi import MegaApi, MegaApiError
 from megaapi.cli.output import fail
+from megaapi.errors import MegaApiError
+
+if TYPE_CHECKING:
+    from megaapi import MegaApi
 
 T = TypeVar("T")
 
@@ -73,6 +76,8 @@ class Connection:
 
     def build(self, **options: Any) -> MegaApi:
         """A client for these credentials; raises `ConfigurationError` when they are missing or unusable."""
+        from megaapi import MegaApi  # imports httpx: only for the commands that call an instance
+
         return MegaApi(
             instance_key=self.instance_key, token=self.token, host=self.host, base_url=self.base_url, **options
         )

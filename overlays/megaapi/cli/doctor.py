@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import httpx
 import typer
 from rich.markup import escape
 
-from megaapi import (
-    APIConnectionError,
-    AuthenticationError,
-    MegaApi,
-    MegaApiError,
-    NotFoundError,
-)
 from megaapi.cli.connect import Connection, connected, mask
 from megaapi.cli.instance import JsonOption, host_of, state
 from megaapi.cli.output import console, print_json
 from megaapi.cli.webhook import has_token, masked_url, settings
+from megaapi.errors import APIConnectionError, AuthenticationError, MegaApiError, NotFoundError
+
+if TYPE_CHECKING:
+    from megaapi import MegaApi
 
 EXIT_PROBLEMS = 3  # the checks ran and found something to fix
 
@@ -102,6 +99,8 @@ def _webhook_checks(api: MegaApi, api_is_local: bool) -> list[Check]:
 
 def _reachable(url: str, shown: str) -> Check:
     # A GET changes nothing at a webhook receiver (WebhookApp answers 405); any HTTP answer proves it listens.
+    import httpx  # here, not at the top: every command's start-up would pay for it (`--help`, `spec`)
+
     try:
         with httpx.Client(timeout=3.0, trust_env=False) as http:
             answer = http.get(url)

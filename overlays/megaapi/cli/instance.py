@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
 import typer
 
-from megaapi import MegaApi
 from megaapi.cli import qr
 from megaapi.cli.connect import Connection, connected, reported, say_error
 from megaapi.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from megaapi import MegaApi
 
 # Exit status when the command worked but the instance is not connected (status) or did not get connected (pair).
 EXIT_NOT_CONNECTED = 3

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from megaapi.cli.connect import Connection, connected, reported
 from megaapi.cli.instance import JsonOption
 from megaapi.cli.output import console, print_json
-from megaapi.models import SendMessageResponse
+
+if TYPE_CHECKING:
+    from megaapi.models import SendMessageResponse
 
 send = typer.Typer(name="send", help="Send a message: text, a file or a location.", no_args_is_help=True)
 

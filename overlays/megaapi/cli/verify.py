@@ -13,17 +13,22 @@ import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 from rich.markup import escape
 
-from megaapi import MegaApi, MegaApiError, __version__
+from megaapi import __version__
 from megaapi.cli.connect import Connection, connected, mask, say_error
 from megaapi.cli.instance import JsonOption, dig, host_of
 from megaapi.cli.output import console, print_json
 from megaapi.cli.webhook import masked_url
+from megaapi.errors import MegaApiError
+
+if TYPE_CHECKING:
+    import httpx
+
+    from megaapi import MegaApi
 
 EXIT_DIFFERENCES = 3  # the replies were read and some differ from the spec
 
@@ -143,6 +148,8 @@ def verify(
         import megaapi.testing.validation  # noqa: F401 - needs jsonschema and pyyaml
     except ModuleNotFoundError:
         say_error('verify needs the spec validator: pip install "megaapi[cli,testing]"')
+    import httpx  # here, not at the top: every command's start-up would pay for it (`--help`, `spec`)
+
     recorder = _Recorder()
     http = httpx.Client(event_hooks={"response": [recorder]}, follow_redirects=False)
     results: list[Result] = []

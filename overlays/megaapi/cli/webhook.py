@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import typer
 
-from megaapi import MegaApi
 from megaapi.cli.connect import MASK, Connection, connected, remember_secret, reported
 from megaapi.cli.instance import JsonOption, dig
 from megaapi.cli.output import console, print_json
+
+if TYPE_CHECKING:
+    from megaapi import MegaApi
 
 webhook = typer.Typer(name="webhook", help="Show, set or turn off the webhook.", no_args_is_help=True)
 
