@@ -103,6 +103,20 @@ async def test_inbound_media_stays_downloadable(control: httpx.AsyncClient, clie
     assert downloaded.json()["data"].endswith(base64.b64encode(data).decode())
 
 
+async def test_webhook_deliveries_can_be_read_with_the_url_secret_masked(
+    emulator: Emulator, control: httpx.AsyncClient, client: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    url = receiver.url + "?token=receiver-secret-0123456789"
+    settings = {"messageData": {"webhookUrl": url, "webhookEnabled": True}}
+    assert (await client.post(f"/rest/webhook/{KEY}/configWebhook", json=settings)).status_code == 200
+    await control.post(f"/instances/{KEY}/inbound/text", json={"from": CONTACT, "text": "Oi"})
+    emulator.wait_for_deliveries()
+    deliveries = (await control.get("/deliveries")).json()["deliveries"]
+    assert [(d["ok"], d["statusCode"], d["error"]) for d in deliveries] == [(True, 200, None)]
+    assert deliveries[0]["event"]["message"]["conversation"] == "Oi"
+    assert deliveries[0]["url"].endswith("?token=***")
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -158,6 +159,20 @@ def _sent(emulator: Emulator, request: Request, body: dict[str, Any]) -> Respons
 
 def _events(emulator: Emulator, request: Request, body: dict[str, Any]) -> Response:
     return JSONResponse({"events": emulator.events(_instance(emulator, request).key)})
+
+
+def _masked(url: str) -> str:
+    parts = urlsplit(url)
+    query = urlencode([(name, "***") for name, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    return urlunsplit(parts._replace(query=query, netloc=parts.netloc.rpartition("@")[2]))
+
+
+def _deliveries(emulator: Emulator, request: Request, body: dict[str, Any]) -> Response:
+    records = [
+        {"url": _masked(d.url), "ok": d.ok, "statusCode": d.status_code, "error": d.error, "event": d.event}
+        for d in emulator.deliveries
+    ]
+    return JSONResponse({"deliveries": records})
 
 
 def _instances(emulator: Emulator, request: Request, body: dict[str, Any]) -> Response:
@@ -329,6 +344,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("/instances/{instance_key}/connect", "POST", _connect),
     ("/instances/{instance_key}/sent", "GET", _sent),
     ("/instances/{instance_key}/events", "GET", _events),
+    ("/deliveries", "GET", _deliveries),
     ("/faults", "GET", _list_faults),
     ("/faults", "POST", _add_fault),
     ("/faults", "DELETE", _clear_faults),
