@@ -99,3 +99,10 @@ def test_verify_reports_where_a_server_strays_from_the_spec(odd_server: str, tmp
     assert bodies["getInstanceStatus"]["instance"]["status"] == 1
     assert bodies["getInstanceStatus"]["instance"]["user"]["id"] == "0000000000000:12@s.whatsapp.net"
     assert bodies["getWebhook"]["webhookData"]["webhookUrl"] == "https://bot.example.com/hook?token=***"
+
+
+def test_a_report_that_cannot_be_written_is_refused_before_any_call(cli: Cli, tmp_path: Path) -> None:
+    done = cli.run("verify", "--report", str(tmp_path / "missing" / "report.json"))
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: cannot write the report")
+    assert cli.served.emulator.calls == {}

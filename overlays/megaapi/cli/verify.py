@@ -148,6 +148,8 @@ def verify(
         import megaapi.testing.validation  # noqa: F401 - needs jsonschema and pyyaml
     except ModuleNotFoundError:
         say_error('verify needs the spec validator: pip install "megaapi[cli,testing]"')
+    if report is not None and not report.parent.is_dir():
+        say_error(f"cannot write the report to {report}: {report.parent} is not a folder")
     import httpx  # here, not at the top: every command's start-up would pay for it (`--help`, `spec`)
 
     recorder = _Recorder()
@@ -165,7 +167,10 @@ def verify(
     _print(results, as_json)
     if report is not None:
         document = {"megaapi": __version__, "host": host, "results": [asdict(r) for r in results]}
-        report.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        try:
+            report.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        except OSError as error:
+            say_error(f"cannot write the report to {report}: {error.strerror}")
         if not as_json:
             console.print(f"anonymised report written to {escape(str(report))}", highlight=False)
     if not all(result.conforms for result in results):
