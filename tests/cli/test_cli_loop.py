@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import Cli, megaapi
+from cli_run import Cli, megaapi
 
 QR_BLOCKS = set("█▀▄")
 

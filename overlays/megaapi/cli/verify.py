@@ -85,11 +85,8 @@ class _Recorder:
 
 
 def _probes(api: MegaApi, own: str | None) -> list[tuple[str, Callable[[], object]]]:
-    """(operationId, call) for every read-only operation worth asking; those needing an account only when linked."""
-    probes: list[tuple[str, Callable[[], object]]] = [
-        ("getInstanceStatus", api.instance.get_instance_status),
-        ("getWebhook", api.webhook.get_webhook),
-    ]
+    """(operationId, call) for the read-only operations after the status; those needing an account only when linked."""
+    probes: list[tuple[str, Callable[[], object]]] = [("getWebhook", api.webhook.get_webhook)]
     if own is None:
         return probes
     probes += [
@@ -122,14 +119,24 @@ def _check(operation: str, response: httpx.Response | None) -> Result:
     return Result(operation, response.status_code, False, shown or "a private value does not match", anonymous)
 
 
-def _own_number(api: MegaApi) -> str | None:
-    """The linked number, or None when no account is linked (or the reply does not say)."""
-    try:
-        reply = api.instance.get_instance_status().to_dict()
-    except MegaApiError:
-        return None
-    jid = dig(reply, "instance", "user", "id")
+def _own_number(status: object) -> str | None:
+    """The linked number in a raw getInstanceStatus body, or None when no account is linked (or it does not say)."""
+    jid = dig(status, "instance", "user", "id")
     return jid.split("@")[0].split(":")[0] if isinstance(jid, str) and jid else None
+
+
+def _ask(recorder: _Recorder, operation: str, call: Callable[[], object]) -> tuple[Result, object]:
+    """Call one operation; return its result against the spec and the raw JSON body (None when there is none)."""
+    recorder.last = None
+    # A reply the SDK refuses is what this command is for: it is checked all the same.
+    with contextlib.suppress(MegaApiError):
+        call()
+    result = _check(operation, recorder.last)
+    try:
+        body = None if recorder.last is None else recorder.last.json()
+    except ValueError:
+        body = None
+    return result, body
 
 
 @connected
@@ -156,13 +163,9 @@ def verify(
     http = httpx.Client(event_hooks={"response": [recorder]}, follow_redirects=False)
     results: list[Result] = []
     with http, connection.client(http_client=http, max_retries=0) as api:
-        own = _own_number(api)
-        for operation, call in _probes(api, own):
-            recorder.last = None
-            # A reply the SDK refuses is what this command is for: it is checked below all the same.
-            with contextlib.suppress(MegaApiError):
-                call()
-            results.append(_check(operation, recorder.last))
+        status, body = _ask(recorder, "getInstanceStatus", api.instance.get_instance_status)
+        results.append(status)
+        results += [_ask(recorder, operation, call)[0] for operation, call in _probes(api, _own_number(body))]
         host = host_of(api)
     _print(results, as_json)
     if report is not None:
