@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -135,6 +135,15 @@ class Runner:
 
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
+        # Called with the result of each successful send (a call addressed to a recipient), e.g. by the inbox's
+        # history; `with_options` copies share the list. A hook must not raise: the message is already sent.
+        self.after_send: list[Callable[[Any], None]] = []
+
+    def _sent(self, call: Call[T], result: T) -> T:
+        if call.recipient:
+            for hook in self.after_send:
+                hook(result)
+        return result
 
     def _prepare(self, call: Call[Any]) -> _Request:
         arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
@@ -303,7 +312,7 @@ class SyncRunner(Runner):
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
         with masking(call.secrets):
-            return self._attempts(call, request)
+            return self._sent(call, self._attempts(call, request))
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
@@ -359,7 +368,7 @@ class AsyncRunner(Runner):
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
         with masking(call.secrets):
-            return await self._attempts(call, request)
+            return self._sent(call, await self._attempts(call, request))
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
