@@ -36,3 +36,8 @@ def _root(
     ] = False,
 ) -> None:
     """Mega-api from the command line. Credentials come from options or MEGAAPI_* environment variables."""
+
+
+from megaapi.cli import inbox as _inbox  # noqa: E402 - each group adds its commands to `app` once it exists
+
+_inbox.register(app)

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from sqlalchemy import Engine
 
@@ -73,6 +73,7 @@ class Inbox(Handlers):
             raise ValueError("max_attempts must be at least 1")
         if lease <= 0 or (raw_retention is not None and raw_retention < 0):
             raise ValueError("lease must be positive and raw_retention not negative")
+        self._owns_engine = not isinstance(store, Engine)
         self.engine = store if isinstance(store, Engine) else open_engine(store)
         migrate(self.engine)
         self.history = History(self.engine)
@@ -86,6 +87,17 @@ class Inbox(Handlers):
     def __repr__(self) -> str:
         url = self.engine.url.render_as_string(hide_password=True)
         return f"Inbox({url!r}, handlers={len(self._handlers)}, max_attempts={self.max_attempts})"
+
+    def close(self) -> None:
+        """Close the store's connections (unless the engine was passed in)."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def on_event(self, handler: H) -> H:
         """Register the decorated function for every event: `handler(event, attempt)`."""
