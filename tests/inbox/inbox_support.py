@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +52,71 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Poll `condition` until it holds; fail the test with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def megaapi_command(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "megaapi.cli", *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+class Listener:
+    """`megaapi listen` in a subprocess, with its stdout lines collected as they come."""
+
+    def __init__(self, store: str, *extra: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/megaapi/hook?token={TOKEN}"
+        argv = [sys.executable, "-m", "megaapi.cli", "listen", "--port", str(self.port), "--store", store, *extra]
+        self.process = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "MEGAAPI_WEBHOOK_TOKEN": TOKEN, "COLUMNS": "200"},
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        wait_until(self._accepting, "megaapi listen to accept connections")
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def _accepting(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"megaapi listen exited: {self.process.stderr.read() if self.process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> str:
+        """Stop it with SIGTERM, as a service manager would; returns its stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        _, stderr = self.process.communicate(timeout=60)
+        self._reader.join(timeout=10)
+        return stderr
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no chance to clean up
+        self.process.communicate(timeout=60)
+        self._reader.join(timeout=10)
