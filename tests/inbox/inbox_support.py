@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "webhooks"
 CHAT = "556195562618@s.whatsapp.net"
@@ -90,18 +90,25 @@ class Listener:
             env={**os.environ, "MEGAAPI_WEBHOOK_TOKEN": TOKEN, "COLUMNS": "200"},
         )
         self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self.errors: list[str] = []
+        # One reader per pipe, and nothing else reads them: lines are never lost, even after a kill.
+        self._readers = [
+            threading.Thread(target=self._read, args=(self.process.stdout, self.lines), daemon=True),
+            threading.Thread(target=self._read, args=(self.process.stderr, self.errors), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
         wait_until(self._accepting, "megaapi listen to accept connections")
 
-    def _read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
+    @staticmethod
+    def _read(pipe: IO[str] | None, into: list[str]) -> None:
+        assert pipe is not None
+        for line in pipe:
+            into.append(line.rstrip("\n"))
 
     def _accepting(self) -> bool:
         if self.process.poll() is not None:
-            raise AssertionError(f"megaapi listen exited: {self.process.stderr.read() if self.process.stderr else ''}")
+            raise AssertionError(f"megaapi listen exited: {self.errors}")
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1):
                 return True
@@ -112,11 +119,17 @@ class Listener:
         """Stop it with SIGTERM, as a service manager would; returns its stderr."""
         if self.process.poll() is None:
             self.process.terminate()
-        _, stderr = self.process.communicate(timeout=60)
-        self._reader.join(timeout=10)
-        return stderr
+        self._wait()
+        return "\n".join(self.errors)
 
     def kill(self) -> None:
         self.process.kill()  # SIGKILL: no chance to clean up
-        self.process.communicate(timeout=60)
-        self._reader.join(timeout=10)
+        self._wait()
+
+    def _wait(self) -> None:
+        self.process.wait(timeout=60)
+        for reader in self._readers:
+            reader.join(timeout=10)
+        for pipe in (self.process.stdout, self.process.stderr):
+            if pipe is not None:
+                pipe.close()

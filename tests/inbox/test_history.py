@@ -59,7 +59,8 @@ def test_an_echo_joins_the_message_sent_through_the_sdk(
     ]
     first = inbox.history.message(sent.message_id)
     assert first is not None
-    assert first.echoed and first.status_name == "read"
+    assert first.echoed
+    assert first.status_name == "read"
     assert first.timestamp.year >= 2024  # the send's own time, not the echo's
 
 
@@ -126,7 +127,8 @@ def test_media_metadata_is_kept_and_the_file_downloads_under_a_safe_name(
     event["key"]["id"] = "../../evil id"
     inbox.store(event)
     message = inbox.history.message("../../evil id")
-    assert message is not None and message.media is not None
+    assert message is not None
+    assert message.media is not None
     assert (message.media.mimetype, message.media.file_name, message.media.length) == (
         "application/pdf",
         "../../etc/passwd",
@@ -142,7 +144,12 @@ def test_media_metadata_is_kept_and_the_file_downloads_under_a_safe_name(
 
 def test_other_fixture_kinds_land_in_the_history(sqlite_store: str, make_inbox: MakeInbox) -> None:
     inbox = make_inbox(sqlite_store)
-    for name in ["vendor_3_4_audio", "vendor_3_8_location", "handwritten_group_message", "handwritten_connection_update_message"]:
+    for name in [
+        "vendor_3_4_audio",
+        "vendor_3_8_location",
+        "handwritten_group_message",
+        "handwritten_connection_update_message",
+    ]:
         inbox.store(payload(name))
     kinds = sorted(m.type or "" for chat in inbox.history.chats() for m in inbox.history.messages(chat.chat))
     assert kinds == ["audio", "location", "text"]

@@ -47,14 +47,20 @@ async def test_an_event_is_stored_before_the_answer_and_handled_only_by_the_work
         (URL, b"not json", 400),
         (URL, b"[]", 400),
         (URL, b"x" * 2048, 413),
-        (URL.replace("any/path", "other"), json.dumps({**text_event("A", "a"), "instance_key": "another"}).encode(), 403),
+        (
+            URL.replace("any/path", "other"),
+            json.dumps({**text_event("A", "a"), "instance_key": "another"}).encode(),
+            403,
+        ),
     ],
 )
 async def test_webhook_app_checks_come_first_and_store_nothing(
     sqlite_store: str, make_inbox: MakeInbox, url: str, content: bytes, status: int
 ) -> None:
     inbox = make_inbox(sqlite_store)
-    app = inbox.receiver(token=TOKEN, instance_key=payload("vendor_3_2_conversation")["instance_key"], max_body_size=1024)
+    app = inbox.receiver(
+        token=TOKEN, instance_key=payload("vendor_3_2_conversation")["instance_key"], max_body_size=1024
+    )
     assert (await post(app, content, url)).status_code == status
     assert inbox.events() == []
 

@@ -7,6 +7,7 @@ Alembic, uvicorn) is imported inside the commands, so the rest of the CLI works 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from megaapi.webhooks import Event
 
 STORE_HELP = "Store URL (sqlite:///file.db or postgresql://...); default $MEGAAPI_STORE, else sqlite:///megaapi.db."
-StoreOption = Annotated[str | None, typer.Option("--store", envvar="MEGAAPI_STORE", help=STORE_HELP, show_default=False)]
+StoreOption = Annotated[
+    str | None, typer.Option("--store", envvar="MEGAAPI_STORE", help=STORE_HELP, show_default=False)
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -69,10 +72,8 @@ def listen(
         + ("" if forward is None else f" ; forwarding to {escape(_masked_url(forward))}"),
         soft_wrap=True,
     )
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(inbox, receiver, host, port, concurrency))
-    except KeyboardInterrupt:
-        pass
 
 
 async def _serve(inbox: Inbox, receiver: Any, host: str, port: int, concurrency: int) -> None:
@@ -128,7 +129,8 @@ class _Forward:
 
 def history(
     chat: Annotated[
-        str | None, typer.Argument(help="A number or JID; without it, the chats with unread counts.", show_default=False)
+        str | None,
+        typer.Argument(help="A number or JID; without it, the chats with unread counts.", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     limit: Annotated[int, typer.Option(min=1, help="How many messages (the newest) or chats.")] = 50,

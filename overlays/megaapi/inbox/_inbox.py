@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 from sqlalchemy import Engine
 
 from megaapi.store import migrate, open_engine
-from megaapi.webhooks import Event, parse
+from megaapi.webhooks import parse
 from megaapi.webhooks._app import DEFAULT_MAX_BODY_SIZE, Handlers, call
 from megaapi.webhooks._parse import load, parse_payload
 
@@ -156,7 +156,9 @@ class Inbox(Handlers):
             count += 1
         return count
 
-    async def work(self, *, concurrency: int = 4, poll_interval: float = 1.0, stop: asyncio.Event | None = None) -> None:
+    async def work(
+        self, *, concurrency: int = 4, poll_interval: float = 1.0, stop: asyncio.Event | None = None
+    ) -> None:
         """Handle events until `stop` is set: up to `concurrency` chats at once, one event at a time per chat.
 
         Run as many workers as you like, in any number of processes, on one PostgreSQL store; SQLite allows one.
@@ -170,16 +172,23 @@ class Inbox(Handlers):
         entry = (asyncio.get_running_loop(), wakeup)
         self._wakeups.append(entry)
         running: dict[int, asyncio.Task[None]] = {}
+
+        def finished(key: int) -> Callable[[asyncio.Task[None]], None]:
+            def callback(_: asyncio.Task[None]) -> None:
+                running.pop(key, None)
+                wakeup.set()  # a slot is free, and the chat's next event may be due
+
+            return callback
+
         heartbeat = asyncio.create_task(self._heartbeat(worker, running, stop))
         try:
             while not stop.is_set():
+                wakeup.clear()  # before claiming, so a wake-up during the claim is not lost
                 claimed = await asyncio.to_thread(self._claim, worker) if len(running) < concurrency else None
                 if claimed is not None:
-                    task = asyncio.create_task(self._handle(claimed, worker))
-                    running[claimed.id] = task
-                    task.add_done_callback(lambda _, key=claimed.id: (running.pop(key, None), wakeup.set()))
+                    running[claimed.id] = asyncio.create_task(self._handle(claimed, worker))
+                    running[claimed.id].add_done_callback(finished(claimed.id))
                     continue
-                wakeup.clear()
                 await _first(wakeup.wait(), stop.wait(), timeout=poll_interval)
                 if self.raw_retention is not None:
                     await asyncio.to_thread(self.purge)
@@ -318,4 +327,3 @@ async def _first(*waits: Any, timeout: float) -> None:
     finally:
         for task in tasks:
             task.cancel()
-

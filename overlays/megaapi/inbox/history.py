@@ -168,7 +168,7 @@ def _record_message(
     statement = insert(connection, inbox_messages).values(**values)
     table, new = inbox_messages.c, statement.excluded
     placeholder = table.type.is_(None)  # only a receipt was seen so far
-    merged = {name: func.coalesce(table[name], new[name]) for name in _CONTENT}
+    merged: dict[str, Any] = {name: func.coalesce(table[name], new[name]) for name in _CONTENT}
     merged |= {
         "timestamp": case((placeholder, new.timestamp), else_=table.timestamp),
         "source": case((or_(placeholder, new.source == "sdk"), new.source), else_=table.source),
@@ -200,7 +200,10 @@ def _record_ack(connection: Connection, event: MessageAckEvent, now: float) -> N
     connection.execute(
         statement.on_conflict_do_update(
             index_elements=["message_id", "from_me"],
-            set_={"status": _highest(table.status, new.status), "status_at": case((raised, now), else_=table.status_at)},
+            set_={
+                "status": _highest(table.status, new.status),
+                "status_at": case((raised, now), else_=table.status_at),
+            },
         )
     )
 
