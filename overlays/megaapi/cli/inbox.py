@@ -7,7 +7,6 @@ Alembic, uvicorn) is imported inside the commands, so the rest of the CLI works 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -72,22 +71,8 @@ def listen(
         + ("" if forward is None else f" ; forwarding to {escape(_masked_url(forward))}"),
         soft_wrap=True,
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(inbox, receiver, host, port, concurrency))
-
-
-async def _serve(inbox: Inbox, receiver: Any, host: str, port: int, concurrency: int) -> None:
-    import uvicorn
-
-    config = uvicorn.Config(receiver, host=host, port=port, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    stop = asyncio.Event()
-    worker = asyncio.create_task(inbox.work(concurrency=concurrency, stop=stop))
-    try:
-        await server.serve()
-    finally:
-        stop.set()
-        await worker
+    asyncio.run(inbox.serve(receiver, host=host, port=port, concurrency=concurrency))
+    inbox.close()
 
 
 def _print_event(event: Event, attempt: int) -> None:

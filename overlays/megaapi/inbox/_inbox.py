@@ -198,6 +198,16 @@ class Inbox(Handlers):
             if running:
                 await asyncio.gather(*running.values(), return_exceptions=True)
 
+    async def serve(
+        self, receiver: InboxReceiver, *, host: str = "127.0.0.1", port: int = 8080, concurrency: int = 4
+    ) -> None:
+        """Serve `receiver` with uvicorn and run a worker beside it until SIGINT or SIGTERM, then let the running
+        handlers finish: `megaapi listen` in one call. Several chats are handled at once, up to `concurrency`.
+        """
+        from .serving import serve
+
+        await serve(self, receiver, host=host, port=port, concurrency=concurrency)
+
     def run_worker(self, *, concurrency: int = 4, poll_interval: float = 1.0) -> None:
         """`work()` in a new event loop, until interrupted (Ctrl-C)."""
         asyncio.run(self.work(concurrency=concurrency, poll_interval=poll_interval))
