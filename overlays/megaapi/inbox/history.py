@@ -21,7 +21,7 @@ from megaapi.webhooks import AckStatus, Event, MessageAckEvent, parse
 from megaapi.webhooks._events import EVENT_TYPES
 
 from .identity import MAX_KEY_LENGTH, clean
-from .upsert import insert
+from .upsert import upsert
 
 _MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
 # Events that are not messages: receipts update a message, connection changes belong to no chat.
@@ -165,7 +165,11 @@ def _record_message(
         "recorded_at": now,
         **_media(event, payload),
     }
-    statement = insert(connection, inbox_messages).values(**values)
+    connection.execute(upsert(connection, _message_upsert), values)
+
+
+def _message_upsert(insert: Any) -> Any:
+    statement = insert(inbox_messages)
     table, new = inbox_messages.c, statement.excluded
     placeholder = table.type.is_(None)  # only a receipt was seen so far
     merged: dict[str, Any] = {name: func.coalesce(table[name], new[name]) for name in _CONTENT}
@@ -176,7 +180,7 @@ def _record_message(
         "status": _highest(table.status, new.status),
         "status_at": case((new.status > func.coalesce(table.status, -1), new.status_at), else_=table.status_at),
     }
-    connection.execute(statement.on_conflict_do_update(index_elements=["message_id", "from_me"], set_=merged))
+    return statement.on_conflict_do_update(index_elements=["message_id", "from_me"], set_=merged)
 
 
 def _record_ack(connection: Connection, event: MessageAckEvent, now: float) -> None:
@@ -184,27 +188,30 @@ def _record_ack(connection: Connection, event: MessageAckEvent, now: float) -> N
     if code is None or not event.message_id or not chat:
         return
     timestamp = event.timestamp
-    statement = insert(connection, inbox_messages).values(
-        message_id=_key(event.message_id),
-        from_me=event.from_me,
-        chat=_key(chat),
-        timestamp=timestamp.timestamp() if timestamp else now,
-        status=code,
-        status_at=now,
-        source="ack",
-        echoed=False,
-        recorded_at=now,
-    )
+    values = {
+        "message_id": _key(event.message_id),
+        "from_me": event.from_me,
+        "chat": _key(chat),
+        "timestamp": timestamp.timestamp() if timestamp else now,
+        "status": code,
+        "status_at": now,
+        "source": "ack",
+        "echoed": False,
+        "recorded_at": now,
+    }
+    connection.execute(upsert(connection, _ack_upsert), values)
+
+
+def _ack_upsert(insert: Any) -> Any:
+    statement = insert(inbox_messages)
     table, new = inbox_messages.c, statement.excluded
     raised = new.status > func.coalesce(table.status, -1)
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["message_id", "from_me"],
-            set_={
-                "status": _highest(table.status, new.status),
-                "status_at": case((raised, now), else_=table.status_at),
-            },
-        )
+    return statement.on_conflict_do_update(
+        index_elements=["message_id", "from_me"],
+        set_={
+            "status": _highest(table.status, new.status),
+            "status_at": case((raised, new.status_at), else_=table.status_at),
+        },
     )
 
 
@@ -217,12 +224,10 @@ def _key(value: str | None) -> str | None:
 
 
 def _media(event: Event, payload: Mapping[str, Any]) -> dict[str, Any]:
-    if event.kind not in _MEDIA_KINDS:
-        return {}
     message = payload.get("message")
     content = message.get(event.message_type) if isinstance(message, Mapping) else None
-    if not isinstance(content, Mapping):
-        return {}
+    if event.kind not in _MEDIA_KINDS or not isinstance(content, Mapping):
+        return dict.fromkeys(("media_mimetype", "media_file_name", "media_length", "media_sha256"))
     length = content.get("fileLength")
     if isinstance(length, str) and length.isascii() and length.isdigit() and len(length) < 19:
         length = int(length)
@@ -330,10 +335,7 @@ class History:
                 read_at = connection.execute(newest).scalar() or 0.0
             else:
                 read_at = up_to.timestamp()
-            statement = insert(connection, inbox_chat_reads).values(chat=chat, read_at=read_at)
-            connection.execute(
-                statement.on_conflict_do_update(index_elements=["chat"], set_={"read_at": statement.excluded.read_at})
-            )
+            connection.execute(upsert(connection, _read_upsert), {"chat": chat, "read_at": read_at})
 
     def set_media_path(self, message_id: str, from_me: bool, path: str) -> None:
         table = inbox_messages.c
@@ -343,6 +345,11 @@ class History:
                 .where(and_(table.message_id == message_id, table.from_me.is_(from_me)))
                 .values(media_path=path)
             )
+
+
+def _read_upsert(insert: Any) -> Any:
+    statement = insert(inbox_chat_reads)
+    return statement.on_conflict_do_update(index_elements=["chat"], set_={"read_at": statement.excluded.read_at})
 
 
 def _message(row: Row[Any]) -> Message:

@@ -22,7 +22,7 @@ from megaapi.store.inbox_tables import inbox_events
 from megaapi.webhooks import Event
 
 from .identity import MAX_KEY_LENGTH, chat_of, clean, identity
-from .upsert import insert
+from .upsert import upsert
 
 PENDING, RUNNING, DONE, DEAD = "pending", "running", "done", "dead"
 _MAX_ERROR_LENGTH = 8000
@@ -59,26 +59,31 @@ class EventRecord:
 
 def store(connection: Connection, event: Event, payload: dict[str, Any], now: float) -> tuple[int, bool]:
     """Store a delivery; returns the event's id and whether it is new (False: a redelivery, counted only)."""
-    statement = insert(connection, inbox_events).values(
-        identity=identity(event, payload),
-        chat=chat_of(event),
-        kind=event.kind,
-        message_type=clean(event.message_type, 64),
-        message_id=None if event.message_id is None else clean(event.message_id, MAX_KEY_LENGTH),
-        received_at=now,
-        deliveries=1,
+    values = {
+        "identity": identity(event, payload),
+        "chat": chat_of(event),
+        "kind": event.kind,
+        "message_type": clean(event.message_type, 64),
+        "message_id": None if event.message_id is None else clean(event.message_id, MAX_KEY_LENGTH),
+        "received_at": now,
+        "deliveries": 1,
         # ASCII escapes keep lone surrogates and NUL characters, which the payload may hold, storable everywhere.
-        payload=json.dumps(payload, ensure_ascii=True, separators=(",", ":")),
-        state=PENDING,
-        attempts=0,
-        next_attempt_at=now,
-    )
-    table = inbox_events.c
-    statement = statement.on_conflict_do_update(
-        index_elements=["identity"], set_={"deliveries": table.deliveries + 1}
-    ).returning(table.id, table.deliveries)
-    row = connection.execute(statement).one()
+        "payload": json.dumps(payload, ensure_ascii=True, separators=(",", ":")),
+        "state": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+    }
+    row = connection.execute(upsert(connection, _event_upsert), values).one()
     return row.id, row.deliveries == 1
+
+
+def _event_upsert(insert: Any) -> Any:
+    table = inbox_events.c
+    return (
+        insert(inbox_events)
+        .on_conflict_do_update(index_elements=["identity"], set_={"deliveries": table.deliveries + 1})
+        .returning(table.id, table.deliveries)
+    )
 
 
 def claim(engine: Engine, worker: str, now: float, lease: float) -> Claim | None:
