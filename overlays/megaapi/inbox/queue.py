@@ -10,12 +10,13 @@ do not hold their chat up.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, not_, or_, select, update
+from sqlalchemy import Connection, Engine, Float, String, and_, bindparam, exists, not_, or_, select, update
 from sqlalchemy.engine import Row
 
 from megaapi.store.inbox_tables import inbox_events
@@ -88,7 +89,16 @@ def _event_upsert(insert: Any) -> Any:
 
 def claim(engine: Engine, worker: str, now: float, lease: float) -> Claim | None:
     """Claim the oldest event that may run now, or None."""
+    parameters = {"now": now, "worker": worker, "locked_until": now + lease}
+    with engine.begin() as connection:
+        row = connection.execute(_claim_statement(), parameters).first()
+    return None if row is None else Claim(row.id, row.payload, row.attempts)
+
+
+@functools.cache
+def _claim_statement() -> Any:
     candidate, earlier = inbox_events.alias("candidate"), inbox_events.alias("earlier")
+    now = bindparam("now", type_=Float)
     due = or_(
         and_(candidate.c.state == PENDING, candidate.c.next_attempt_at <= now),
         and_(candidate.c.state == RUNNING, candidate.c.locked_until < now),
@@ -105,15 +115,17 @@ def claim(engine: Engine, worker: str, now: float, lease: float) -> Claim | None
         .scalar_subquery()
     )
     table = inbox_events.c
-    statement = (
+    return (
         update(inbox_events)
         .where(table.id == next_id)
-        .values(state=RUNNING, attempts=table.attempts + 1, locked_by=worker, locked_until=now + lease)
+        .values(
+            state=RUNNING,
+            attempts=table.attempts + 1,
+            locked_by=bindparam("worker", type_=String),
+            locked_until=bindparam("locked_until", type_=Float),
+        )
         .returning(table.id, table.payload, table.attempts)
     )
-    with engine.begin() as connection:
-        row = connection.execute(statement).first()
-    return None if row is None else Claim(row.id, row.payload, row.attempts)
 
 
 def finish(engine: Engine, claim: Claim, worker: str, now: float) -> bool:
