@@ -51,7 +51,7 @@ def listen(
     ] = None,
     instance_key: Annotated[
         str | None,
-        typer.Option(envvar="MEGAAPI_INSTANCE_KEY", help="Refuse events of other instances.", show_default=False),
+        typer.Option(help="Refuse events of other instances.", show_default=False),
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Chats handled at once.")] = 4,
     max_attempts: Annotated[int, typer.Option(min=1, help="Attempts before an event becomes a dead letter.")] = 5,
