@@ -199,6 +199,10 @@ def test_hostile_values_are_stored(any_store: str, make_inbox: MakeInbox) -> Non
     [record] = inbox.events()
     assert record.payload == event
     assert record.chat == "\ufffd" * 255
+    huge = payload("vendor_3_6_image")
+    huge["message"]["imageMessage"]["fileLength"] = 10**30
+    assert inbox.store(huge)[1]
+    assert inbox.store(ack_event("X", 10**30))[1]
 
 
 def test_raw_payloads_are_purged_after_the_retention_period_and_cannot_be_replayed(

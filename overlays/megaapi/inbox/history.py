@@ -23,6 +23,7 @@ from megaapi.webhooks._events import EVENT_TYPES
 from .identity import MAX_KEY_LENGTH, clean
 from .upsert import upsert
 
+_MAX_INT = 2**31  # the Integer column's range on PostgreSQL; larger codes are not statuses
 _MEDIA_KINDS = frozenset({"image", "video", "audio", "document", "sticker"})
 # Events that are not messages: receipts update a message, connection changes belong to no chat.
 _NOT_MESSAGES = frozenset({"ack", "connection"})
@@ -185,7 +186,7 @@ def _message_upsert(insert: Any) -> Any:
 
 def _record_ack(connection: Connection, event: MessageAckEvent, now: float) -> None:
     code, chat = event.ack_code, event.chat_jid
-    if code is None or not event.message_id or not chat:
+    if code is None or not 0 <= code < _MAX_INT or not event.message_id or not chat:
         return
     timestamp = event.timestamp
     values = {
@@ -234,7 +235,9 @@ def _media(event: Event, payload: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "media_mimetype": _string(content.get("mimetype")),
         "media_file_name": _string(content.get("fileName")),
-        "media_length": length if isinstance(length, int) and not isinstance(length, bool) and length >= 0 else None,
+        "media_length": length
+        if isinstance(length, int) and not isinstance(length, bool) and 0 <= length < 2**63
+        else None,
         "media_sha256": _string(content.get("fileSha256")),
     }
 
