@@ -26,7 +26,14 @@ if TYPE_CHECKING:
 
 
 class MegaApiError(Exception):
-    """Root of every error raised by megaapi."""
+    """Root of every error raised by megaapi.
+
+    `safe_to_retry` says whether repeating the call cannot act twice: True when the request provably did not reach
+    the server (it was refused, or never left) or the operation is safe to repeat; False when a message may have
+    gone out or something may have been created.
+    """
+
+    safe_to_retry: bool = True  # errors raised before sending; APIError says it case by case
 
 
 class InvalidInputError(MegaApiError, ValueError, TypeError):
@@ -40,31 +47,34 @@ class ConfigurationError(MegaApiError, ValueError):
 class APIError(MegaApiError):
     """A request to Mega-api failed. `operation` is e.g. `POST /rest/sendMessage/***/text`."""
 
-    def __init__(self, message: str, *, operation: str) -> None:
+    def __init__(self, message: str, *, operation: str, safe_to_retry: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.operation = operation
+        self.safe_to_retry = safe_to_retry
 
 
 class APIConnectionError(APIError):
     """No HTTP response was received: the connection failed, was refused or dropped."""
 
-    def __init__(self, *, operation: str, reason: str = "Connection error") -> None:
-        super().__init__(f"{reason} during {operation}", operation=operation)
+    def __init__(self, *, operation: str, reason: str = "Connection error", safe_to_retry: bool = False) -> None:
+        super().__init__(f"{reason} during {operation}", operation=operation, safe_to_retry=safe_to_retry)
 
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
-    def __init__(self, *, operation: str) -> None:
-        super().__init__(operation=operation, reason="Request timed out")
+    def __init__(self, *, operation: str, safe_to_retry: bool = False) -> None:
+        super().__init__(operation=operation, reason="Request timed out", safe_to_retry=safe_to_retry)
 
 
 class _ResponseError(APIError):
     """An HTTP response arrived; keeps its status, parsed body (when JSON) and raw text."""
 
-    def __init__(self, message: str, *, operation: str, response: httpx.Response, body: object) -> None:
-        super().__init__(message, operation=operation)
+    def __init__(
+        self, message: str, *, operation: str, response: httpx.Response, body: object, safe_to_retry: bool = False
+    ) -> None:
+        super().__init__(message, operation=operation, safe_to_retry=safe_to_retry)
         self.response = response
         self.status_code = response.status_code
         self.body = body
@@ -113,8 +123,10 @@ class PayloadTooLargeError(APIStatusError):
 class RateLimitError(APIStatusError):
     """HTTP 429: too many requests. `retry_after` is the server's hint in seconds, if any."""
 
-    def __init__(self, message: str, *, operation: str, response: httpx.Response, body: object) -> None:
-        super().__init__(message, operation=operation, response=response, body=body)
+    def __init__(
+        self, message: str, *, operation: str, response: httpx.Response, body: object, safe_to_retry: bool = False
+    ) -> None:
+        super().__init__(message, operation=operation, response=response, body=body, safe_to_retry=safe_to_retry)
         self.retry_after = parse_retry_after(response.headers.get("retry-after"))
 
 

@@ -19,6 +19,7 @@ import httpx
 from . import retries
 from .errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APITimeoutError,
     ConfigurationError,
@@ -193,9 +194,13 @@ class Runner:
 
     def _connection_error(self, request: _Request, error: httpx.RequestError) -> APIConnectionError:
         if isinstance(error, httpx.TimeoutException):
-            return APITimeoutError(operation=request.operation)
+            return APITimeoutError(operation=request.operation, safe_to_retry=retries.never_sent(error))
         if isinstance(error, httpx.TransportError):
-            return APIConnectionError(operation=request.operation, reason=f"Connection error ({type(error).__name__})")
+            return APIConnectionError(
+                operation=request.operation,
+                reason=f"Connection error ({type(error).__name__})",
+                safe_to_retry=retries.never_sent(error),
+            )
         # An undecodable body or a redirect loop (with a user's http_client that follows redirects).
         return APIConnectionError(operation=request.operation, reason=f"Unusable response ({type(error).__name__})")
 
@@ -220,6 +225,7 @@ class Runner:
                 operation=request.operation,
                 response=response,
                 body=body,
+                safe_to_retry=retries.was_refused(status),
             )
         if call.model is None and not response.headers.get("content-type", "").startswith("application/json"):
             value: Any = response.content
@@ -311,7 +317,7 @@ class SyncRunner(Runner):
         if self.http.is_closed:
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
-        with masking(call.secrets):
+        with masking(call.secrets), _marked_safe_to_retry(call):
             return self._sent(call, self._attempts(call, request))
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -367,7 +373,7 @@ class AsyncRunner(Runner):
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
-        with masking(call.secrets):
+        with masking(call.secrets), _marked_safe_to_retry(call):
             return self._sent(call, await self._attempts(call, request))
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -390,6 +396,17 @@ class AsyncRunner(Runner):
                 return self._result(call, request, outcome)
             await _async_sleep(delay)
             attempt += 1
+
+
+@contextmanager
+def _marked_safe_to_retry(call: Call[Any]) -> Iterator[None]:
+    """Errors of an operation that is safe to repeat are safe to retry, whatever the server did."""
+    try:
+        yield
+    except APIError as error:
+        if call.idempotent:
+            error.safe_to_retry = True
+        raise
 
 
 class _Part:
