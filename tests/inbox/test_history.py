@@ -138,9 +138,13 @@ def test_media_metadata_is_kept_and_the_file_downloads_under_a_safe_name(
     folder = tmp_path / "media"
     folder.mkdir()
     path = inbox.download_media(megaapi_client, "../../evil id", folder)
-    assert path == folder / "______evil_id.pdf"
+    assert path == folder / "passwd"
     assert path.read_bytes() == b"%PDF-1.4 invoice"
     assert inbox.history.message("../../evil id").media.path == str(path)  # type: ignore[union-attr]
+    again = inbox.download_media(megaapi_client, "../../evil id", folder)  # never overwrites
+    assert again.parent == folder
+    assert again.name.startswith("passwd-")
+    assert path.read_bytes() == again.read_bytes()
 
 
 def test_other_fixture_kinds_land_in_the_history(sqlite_store: str, make_inbox: MakeInbox) -> None:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import mimetypes
 import os
-import re
 import socket
 import time
 import traceback
@@ -19,9 +17,11 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from sqlalchemy import Engine
 
+from megaapi.media import safe_file_name
 from megaapi.store import migrate, open_engine
 from megaapi.webhooks import parse
 from megaapi.webhooks._app import DEFAULT_MAX_BODY_SIZE, Handlers, call
+from megaapi.webhooks._events import _MediaEvent
 from megaapi.webhooks._parse import load, parse_payload
 
 from . import queue
@@ -299,20 +299,19 @@ class Inbox(Handlers):
     def download_media(self, client: Any, message_id: str, folder: str | Path) -> Path:
         """Download a received file with `client` (a `MegaApi`) into `folder` and note the path in the history.
 
-        The file is named after the message id, reduced to letters, digits, `-` and `_`, with an extension from its
-        MIME type: nothing from the sender chooses where it lands. The event must still have its payload (see
-        `raw_retention`).
+        The file takes the event's `safe_file_name` (the sender's name without folders or dangerous characters, else
+        the message id), with the message id added when another file already has that name; an existing file is
+        never overwritten. The event must still have its payload (see `raw_retention`).
         """
         found = queue.records(self.engine, message_id=message_id)
         payloads = [record.payload for record in found if record.payload is not None and record.kind != "ack"]
-        if not payloads:
-            raise LookupError(f"no stored message event with a payload for message {message_id!r}")
-        event = parse(payloads[-1])
-        if event.media is None:
-            raise LookupError(f"message {message_id!r} has no file to download")
-        safe = re.sub(r"[^A-Za-z0-9_-]", "_", message_id)[:100] or "media"
-        extension = mimetypes.guess_extension(event.media.mimetype.split(";")[0].strip()) or ""
-        path: Path = client.instance.save_media(event.media, Path(folder) / (safe + extension))
+        event = parse(payloads[-1]) if payloads else None
+        if event is None or event.media is None or not isinstance(event, _MediaEvent):
+            raise LookupError(f"no stored event with a downloadable file for message {message_id!r}")
+        target = Path(folder) / event.safe_file_name
+        if target.exists():
+            target = target.with_name(f"{target.stem}-{safe_file_name(message_id, fallback='media')}{target.suffix}")
+        path: Path = client.instance.save_media(event.media, target)
         self.history.set_media_path(message_id, event.from_me, str(path))
         return path
 
