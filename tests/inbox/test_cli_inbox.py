@@ -63,6 +63,7 @@ def test_the_emulator_delivers_to_megaapi_listen_end_to_end(
                 wait_until(lambda: len(app.received) >= 4, "listen to forward every event")  # the text, 3 receipts
     finally:
         stderr = listener.stop()
+    assert listener.process.returncode == 0  # SIGTERM stops it gracefully
     assert TOKEN not in stderr
     assert "app-secret" not in stderr
     assert "?token=***" in stderr

@@ -35,6 +35,7 @@ logger = logging.getLogger("megaapi.inbox")
 
 H = TypeVar("H", bound=Callable[..., object])
 Clock = Callable[[], float]
+_PURGE_INTERVAL = 60.0  # seconds between a worker's purges of expired raw payloads
 
 
 def default_retry_delay(attempt: int) -> float:
@@ -181,6 +182,7 @@ class Inbox(Handlers):
             return callback
 
         heartbeat = asyncio.create_task(self._heartbeat(worker, running, stop))
+        purged_at = float("-inf")
         try:
             while not stop.is_set():
                 wakeup.clear()  # before claiming, so a wake-up during the claim is not lost
@@ -190,7 +192,8 @@ class Inbox(Handlers):
                     running[claimed.id].add_done_callback(finished(claimed.id))
                     continue
                 await _first(wakeup.wait(), stop.wait(), timeout=poll_interval)
-                if self.raw_retention is not None:
+                if self.raw_retention is not None and self.clock() - purged_at >= _PURGE_INTERVAL:
+                    purged_at = self.clock()
                     await asyncio.to_thread(self.purge)
         finally:
             self._wakeups.remove(entry)
