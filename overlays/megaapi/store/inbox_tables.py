@@ -35,7 +35,7 @@ inbox_events = Table(
     Column("finished_at", Float),
     Column("last_error", Text),
     Index("ix_inbox_events_state_next_attempt_at", "state", "next_attempt_at"),
-    Index("ix_inbox_events_chat_id", "chat", "id"),
+    Index("ix_inbox_events_chat_state_id", "chat", "state", "id"),  # "is an earlier event of this chat open?"
     Index("ix_inbox_events_received_at", "received_at"),
 )
 

@@ -45,7 +45,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("identity", name=op.f("uq_inbox_events_identity")),
     )
     with op.batch_alter_table("inbox_events", schema=None) as batch_op:
-        batch_op.create_index("ix_inbox_events_chat_id", ["chat", "id"], unique=False)
+        batch_op.create_index("ix_inbox_events_chat_state_id", ["chat", "state", "id"], unique=False)
         batch_op.create_index("ix_inbox_events_received_at", ["received_at"], unique=False)
         batch_op.create_index("ix_inbox_events_state_next_attempt_at", ["state", "next_attempt_at"], unique=False)
 
@@ -84,7 +84,7 @@ def downgrade() -> None:
     with op.batch_alter_table("inbox_events", schema=None) as batch_op:
         batch_op.drop_index("ix_inbox_events_state_next_attempt_at")
         batch_op.drop_index("ix_inbox_events_received_at")
-        batch_op.drop_index("ix_inbox_events_chat_id")
+        batch_op.drop_index("ix_inbox_events_chat_state_id")
 
     op.drop_table("inbox_events")
     op.drop_table("inbox_chat_reads")
