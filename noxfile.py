@@ -137,6 +137,8 @@ def bench(session: nox.Session) -> None:
     session.run("python", "scripts/bench.py", "--generate")
     session.install("-e", ".[testing]")
     session.run("python", "scripts/bench_emulator.py")
+    session.install("-e", ".[inbox,postgres]")
+    session.run("python", "scripts/bench_inbox.py")
 
 
 @nox.session

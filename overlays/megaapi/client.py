@@ -235,6 +235,7 @@ class MegaApi(_Client[SyncRunner]):
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(MegaApi)
         copy._bind(SyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
+        copy._runner.after_send = self._runner.after_send
         return copy
 
     def close(self) -> None:
@@ -283,6 +284,7 @@ class AsyncMegaApi(_Client[AsyncRunner]):
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(AsyncMegaApi)
         copy._bind(AsyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
+        copy._runner.after_send = self._runner.after_send
         return copy
 
     async def aclose(self) -> None:

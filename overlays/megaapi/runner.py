@@ -11,7 +11,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -139,6 +139,15 @@ class Runner:
 
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
+        # Called with the result of each successful send (a call addressed to a recipient), e.g. by the inbox's
+        # history; `with_options` copies share the list. A hook must not raise: the message is already sent.
+        self.after_send: list[Callable[[Any], None]] = []
+
+    def _sent(self, call: Call[T], result: T) -> T:
+        if call.recipient:
+            for hook in self.after_send:
+                hook(result)
+        return result
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.config!r}>"
@@ -324,7 +333,8 @@ class SyncRunner(Runner):
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
         with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
-            return self._attempts(call, request)
+            result = self._attempts(call, request)
+        return self._sent(call, result)
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
@@ -380,7 +390,8 @@ class AsyncRunner(Runner):
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
         with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
-            return await self._attempts(call, request)
+            result = await self._attempts(call, request)
+        return self._sent(call, result)
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0

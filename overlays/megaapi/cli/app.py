@@ -48,3 +48,6 @@ app.command()(doctor.doctor)
 app.command()(emulator.emulator)
 app.command()(verify.verify)
 app.command()(spec.spec)
+from megaapi.cli import inbox as _inbox  # noqa: E402 - each group adds its commands to `app` once it exists
+
+_inbox.register(app)
