@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import RowMapping
+
 
 class Status(enum.StrEnum):
     """Where an item is. `queued -> sending -> sent | failed | unknown`; the last two skip the request."""
@@ -49,7 +51,7 @@ class Item:
     read_at: datetime | None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Item:
+    def from_row(cls, row: Mapping[str, Any] | RowMapping) -> Item:
         fields = {name: row[name] for name in cls.__dataclass_fields__}
         fields["status"] = Status(row["status"])
         return cls(**fields)

@@ -29,13 +29,13 @@ async def check_numbers(
     many numbers were asked (stored answers are reused). The first error stops it and is raised.
     """
     asked = done = 0
+    limit = asyncio.Semaphore(concurrency)
     while batches is None or done < batches:
         numbers = await asyncio.to_thread(outbox.unchecked_numbers, batch_size)
         if not numbers:
             break
         known = await asyncio.to_thread(outbox.known_numbers, numbers, outbox.clock.now() - MAX_AGE)
         missing = [number for number in numbers if number not in known]
-        limit = asyncio.Semaphore(concurrency)
 
         async def ask(number: str) -> tuple[str, tuple[bool, str | None]]:
             async with limit:

@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import arguments, jid
@@ -75,6 +75,7 @@ class Outbox:
         max_attempts: int = 5,
         migrate: bool = True,
     ) -> None:
+        self._owns_engine = not isinstance(store, Engine)
         self.engine = store if isinstance(store, Engine) else open_engine(store)
         self.instance = arguments.text(instance, "instance", max_length=64)
         self.pacing = pacing or Pacing()
@@ -85,6 +86,17 @@ class Outbox:
         self.max_attempts = max_attempts
         if migrate:
             migrate_store(self.engine)
+
+    def close(self) -> None:
+        """Close the store's connections (unless the engine was passed in)."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __repr__(self) -> str:
         return f"Outbox(store={self.engine.url.render_as_string(hide_password=True)!r}, instance={self.instance!r})"
@@ -221,9 +233,7 @@ class Outbox:
         changed = self._change(key, {Status.UNKNOWN}, Status.SENT, "marked sent by the user")
         if message_id is not None:
             with self.engine.begin() as connection:
-                connection.execute(
-                    update(outbox_items).where(outbox_items.c.key == key).values(message_id=message_id)
-                )
+                connection.execute(update(outbox_items).where(outbox_items.c.key == key).values(message_id=message_id))
             return self.item(key) or changed
         return changed
 
@@ -416,9 +426,11 @@ class Outbox:
         while True:
             now = self.clock.now()
             with self.engine.begin() as connection:
-                row = connection.execute(
-                    select(outbox_pace).where(outbox_pace.c.instance == self.instance)
-                ).mappings().first()
+                row = (
+                    connection.execute(select(outbox_pace).where(outbox_pace.c.instance == self.instance))
+                    .mappings()
+                    .first()
+                )
                 if row is None:
                     statement = _dialect_insert(connection, outbox_pace).values(
                         instance=self.instance, version=0, day_count=0
@@ -526,11 +538,15 @@ class Outbox:
         resent automatically. Returns how many items were recovered.
         """
         with self.engine.connect() as connection:
-            owners = connection.execute(
-                select(outbox_items.c.claimed_by)
-                .where(outbox_items.c.instance == self.instance, outbox_items.c.claimed_by.is_not(None))
-                .distinct()
-            ).scalars().all()
+            owners = (
+                connection.execute(
+                    select(outbox_items.c.claimed_by)
+                    .where(outbox_items.c.instance == self.instance, outbox_items.c.claimed_by.is_not(None))
+                    .distinct()
+                )
+                .scalars()
+                .all()
+            )
             connection.rollback()
             recovered = 0
             for owner in owners:
@@ -546,9 +562,7 @@ class Outbox:
                     continue
                 recovered += self._free_claims(connection, owner)
                 if self.is_postgresql:
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:c, :w)"), {"c": _WORKER_LOCK_CLASS, "w": owner}
-                    )
+                    connection.execute(text("SELECT pg_advisory_unlock(:c, :w)"), {"c": _WORKER_LOCK_CLASS, "w": owner})
                 connection.commit()
         return recovered
 
@@ -589,9 +603,7 @@ class Outbox:
 
     def known_numbers(self, numbers: Sequence[str], since: datetime) -> dict[str, tuple[bool, str | None]]:
         """checkNumber answers stored since `since`: number -> (on WhatsApp, JID)."""
-        query = select(outbox_numbers).where(
-            outbox_numbers.c.number.in_(numbers), outbox_numbers.c.checked_at >= since
-        )
+        query = select(outbox_numbers).where(outbox_numbers.c.number.in_(numbers), outbox_numbers.c.checked_at >= since)
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return {row["number"]: (row["on_whatsapp"], row["jid"]) for row in rows}
@@ -726,5 +738,3 @@ def _folded(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value)
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _PUNCTUATION.sub(" ", plain).strip().casefold()
-
-

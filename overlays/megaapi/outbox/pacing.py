@@ -65,7 +65,7 @@ class Pacing:
             raise InvalidInputError("warmup must list daily caps of at least 1")
         if self.quiet_hours is not None and self.quiet_hours[0] == self.quiet_hours[1]:
             raise InvalidInputError("quiet_hours must start and end at different times")
-        if not (0 < self.typing_chars_per_second and 0 <= self.typing_min <= self.typing_max):
+        if not (self.typing_chars_per_second > 0 and 0 <= self.typing_min <= self.typing_max):
             raise InvalidInputError("typing needs a positive speed and 0 <= typing_min <= typing_max")
         try:
             zone = ZoneInfo(self.timezone)
@@ -128,7 +128,9 @@ class Pacing:
         limited = self.rate_per_minute is not None or self.daily_cap is not None
         return limited or bool(self.warmup) or self.quiet_hours is not None
 
-    def reserve(self, state: PaceState, now: datetime, lead: timedelta, rng: random.Random) -> tuple[datetime, PaceState]:
+    def reserve(
+        self, state: PaceState, now: datetime, lead: timedelta, rng: random.Random
+    ) -> tuple[datetime, PaceState]:
         """The next send slot at or after `now + lead` (`lead`: the typing time shown first), and the new state.
 
         The slot respects the previous slot's gap, quiet hours and the day's cap (moving to the next day when it is

@@ -17,6 +17,7 @@ A worker killed at any moment leaves either a claimed item (nothing was sent: fr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import random
@@ -293,7 +294,5 @@ def _process_main(url: str, settings: dict[str, Any], campaign: str | None, unti
         async with _client(client) as api:
             await outbox.run(api, campaign=campaign, until_idle=until_idle)
 
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         asyncio.run(main())
-    except asyncio.CancelledError:
-        pass

@@ -41,6 +41,7 @@ class UtcDateTime(TypeDecorator[datetime]):
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
+
 # One message to send. `status` moves queued -> sending -> sent | failed | unknown; numbers that are not on WhatsApp
 # and opted-out recipients end as `not_on_whatsapp` and `opted_out` without a request. `claimed_by` marks a queued
 # item a worker holds while it waits for its pacing slot (nothing was sent: a dead worker's claim is simply freed).
