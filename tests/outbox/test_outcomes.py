@@ -57,7 +57,8 @@ async def test_a_lost_answer_is_reconciled_from_the_ack(
     assert item is not None
     assert item.status is Status.SENT
     assert item.message_id == served.instance.messages[-1].key["id"]
-    assert item.delivered and item.read
+    assert item.delivered
+    assert item.read
 
 
 async def test_a_request_that_never_arrived_is_unknown_until_the_user_decides(
@@ -91,7 +92,8 @@ async def test_a_refused_request_waits_and_goes_once(
     assert item is not None
     assert item.status is Status.SENT
     assert item.attempts == 2
-    assert item.sending_at is not None and (item.sending_at - start).total_seconds() >= 60
+    assert item.sending_at is not None
+    assert (item.sending_at - start).total_seconds() >= 60
     assert len(_received(served)) == 1
 
 
