@@ -39,9 +39,9 @@ def _unknown_item(outbox: Outbox, key: str, chat: str, text: str) -> None:
     assert claimed is not None
     assert outbox.start_sending(claimed, 7)
     outbox.recover()  # worker 7 is not alive: its `sending` item becomes unknown
-    item = outbox.item(key)
-    assert item is not None
-    assert item.status is Status.UNKNOWN
+    found = outbox.item(key)
+    assert found is not None
+    assert found.status is Status.UNKNOWN
 
 
 def test_the_echo_of_an_unknown_send_reconciles_it(outbox_for: Callable[..., Outbox]) -> None:
