@@ -79,6 +79,12 @@ class ManualClock:
             self._now += timedelta(seconds=seconds)
             self._wake_due()
 
+    @property
+    def sleeping(self) -> int:
+        """How many tasks are waiting in `sleep_until`."""
+        with self._lock:
+            return len(self._sleepers)
+
     def attach(self) -> None:
         with self._lock:
             self._attached += 1
