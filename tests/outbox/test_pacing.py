@@ -6,6 +6,7 @@ import random
 import time as wall
 from collections import Counter
 from collections.abc import Callable
+from itertools import pairwise
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ def _slots(pacing: Pacing, count: int, start: datetime = NOON, seed: int = 1) ->
 
 def test_gaps_stay_within_the_jitter_and_average_to_the_rate() -> None:
     slots = _slots(Pacing(rate_per_minute=6, jitter=0.3), 300)
-    gaps = [(b - a).total_seconds() for a, b in zip(slots, slots[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(slots)]
     assert min(gaps) >= 10 * 0.7
     assert max(gaps) <= 10 * 1.3
     assert sum(gaps) / len(gaps) == pytest.approx(10, rel=0.05)
@@ -111,7 +112,7 @@ async def test_a_worker_honours_caps_and_quiet_hours_on_a_controllable_clock(
     assert len(sent) == 10
     assert all(time(8) <= moment.time() < time(21) for moment in sent)
     assert max(Counter(moment.date() for moment in sent).values()) <= 4
-    gaps = [(b - a).total_seconds() for a, b in zip(sent, sent[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(sent)]
     assert min(gaps) >= 60 * 0.7
     assert served.emulator.calls["updatePresence"] == 10  # "typing..." before each message
     assert served.emulator.calls["sendText"] == 10
@@ -138,7 +139,7 @@ def test_two_workers_on_one_instance_never_exceed_the_pace(
         assert handle.error is None
     sent = _sending_times(first)
     assert len(sent) == 24
-    gaps = [(b - a).total_seconds() for a, b in zip(sent, sent[1:], strict=False)]
+    gaps = [(b - a).total_seconds() for a, b in pairwise(sent)]
     assert min(gaps) >= 2 * 0.8
     assert served.emulator.calls["sendText"] == 24
 
