@@ -6,8 +6,8 @@ import random
 import time as wall
 from collections import Counter
 from collections.abc import Callable
-from itertools import pairwise
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
