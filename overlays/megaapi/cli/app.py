@@ -36,3 +36,8 @@ def _root(
     ] = False,
 ) -> None:
     """Mega-api from the command line. Credentials come from options or MEGAAPI_* environment variables."""
+
+
+from megaapi.cli.campaign import campaign  # noqa: E402 (each group registers after the app exists)
+
+app.add_typer(campaign, name="campaign")

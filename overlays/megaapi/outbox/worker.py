@@ -74,9 +74,13 @@ class Worker:
         finish and be recorded.
         """
         with self.outbox.worker_lease(self.id):
-            async with asyncio.TaskGroup() as group:
-                for _ in range(self.concurrency):
-                    group.create_task(self._loop(until_idle))
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for _ in range(self.concurrency):
+                        group.create_task(self._loop(until_idle))
+            except BaseExceptionGroup as group:
+                # The first failure stops every task; it is the one the caller needs (StopWorker, say).
+                raise group.exceptions[0] from None
 
     async def _db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         # The store is used through SQLAlchemy's blocking API, off the event loop.
