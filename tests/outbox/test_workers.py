@@ -1,0 +1,44 @@
+"""Running workers: in a process of their own, in a thread, and stopping them gracefully."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from megaapi.outbox import Outbox, Pacing, Status
+from megaapi.testing import ServedEmulator
+
+
+def _credentials(served: ServedEmulator) -> dict[str, str]:
+    return {"base_url": served.base_url, "instance_key": served.instance_key, "token": served.token}
+
+
+def test_a_worker_process_sends_the_queue(outbox_for: Callable[..., Outbox], served: ServedEmulator) -> None:
+    outbox = outbox_for(pacing=Pacing.off())
+    for n in range(5):
+        outbox.queue(f"55119000000{n:02d}", "Olá", campaign="c")
+    handle = outbox.start_process(until_idle=True, **_credentials(served))
+    handle.join(120)
+    assert not handle.alive
+    assert outbox.counts()[Status.SENT] == 5
+    assert served.emulator.calls["sendText"] == 5
+
+
+def test_stopping_a_worker_leaves_nothing_unknown(outbox_for: Callable[..., Outbox], served: ServedEmulator) -> None:
+    # A slow server: the stop request arrives while a send is in flight, which finishes and is recorded.
+    served.emulator.faults.latency(0.3, operation="sendText")
+    outbox = outbox_for(pacing=Pacing.off())
+    for n in range(20):
+        outbox.queue(f"55119000000{n:02d}", "Olá", campaign="c")
+    handle = outbox.start_thread(**_credentials(served))
+    deadline = time.monotonic() + 30
+    while served.emulator.calls["sendText"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    handle.stop()
+    assert handle.error is None
+    counts = outbox.counts()
+    assert counts[Status.UNKNOWN] == 0
+    assert counts[Status.SENDING] == 0
+    assert counts[Status.SENT] == served.emulator.calls["sendText"]
+    assert counts[Status.QUEUED] == 20 - counts[Status.SENT]
+    assert not any(item.status is Status.QUEUED and item.attempts for item in outbox.items())
