@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from megaapi.outbox import Outbox, Pacing, Status
 from megaapi.testing import ServedEmulator
 
 
-def _credentials(served: ServedEmulator) -> dict[str, str]:
+def _credentials(served: ServedEmulator) -> dict[str, Any]:
     return {"base_url": served.base_url, "instance_key": served.instance_key, "token": served.token}
 
 
