@@ -231,7 +231,7 @@ def save_campaign(outbox: Outbox, name: str, source: str, text: str, media: str 
     """Record a campaign, or check that the stored one with this name is the same (its pacing is updated)."""
     stored = load_campaign(outbox, name)
     settings = pacing_settings(outbox.pacing)
-    with outbox.engine.begin() as connection:
+    with outbox._writing() as connection:
         if stored is None:
             connection.execute(
                 outbox_campaigns.insert().values(

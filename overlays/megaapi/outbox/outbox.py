@@ -11,7 +11,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -77,6 +77,7 @@ class Outbox:
     ) -> None:
         self._owns_engine = not isinstance(store, Engine)
         self.engine = store if isinstance(store, Engine) else open_engine(store)
+        self._write_lock = _write_lock(self.engine)
         self.instance = arguments.text(instance, "instance", max_length=64)
         self.pacing = pacing or Pacing()
         self.clock = clock
@@ -110,6 +111,12 @@ class Outbox:
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A write transaction. On SQLite, writers of this process take turns on a lock first (see `_write_lock`)."""
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
     # ------------------------------------------------------------------ queuing
 
     def queue(
@@ -138,7 +145,7 @@ class Outbox:
         """Queue many messages in one transaction (checked first: one bad message queues none); items in order."""
         now = self.clock.now()
         rows = [self._row(message, now) for message in messages]
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             if rows:
                 connection.execute(_insert_ignoring_duplicates(connection).values(rows))
             keys = [row["key"] for row in rows]
@@ -232,13 +239,13 @@ class Outbox:
         """Record that an `unknown` item did go out (you saw it on the phone, say)."""
         changed = self._change(key, {Status.UNKNOWN}, Status.SENT, "marked sent by the user")
         if message_id is not None:
-            with self.engine.begin() as connection:
+            with self._writing() as connection:
                 connection.execute(update(outbox_items).where(outbox_items.c.key == key).values(message_id=message_id))
             return self.item(key) or changed
         return changed
 
     def _change(self, key: str, allowed: set[Status], to: Status, reason: str) -> Item:
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             done = connection.execute(
                 update(outbox_items)
                 .where(outbox_items.c.key == key, outbox_items.c.status.in_([s.value for s in allowed]))
@@ -257,7 +264,7 @@ class Outbox:
     def opt_out(self, number: str, reason: str | None = None) -> None:
         """Never send to this person again from this instance (queued items to them end as `opted_out`)."""
         person = _person_number(number)
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             statement = _dialect_insert(connection, outbox_opt_outs).values(
                 instance=self.instance, number=person, reason=reason, created_at=self.clock.now()
             )
@@ -266,7 +273,7 @@ class Outbox:
     def opt_in(self, number: str) -> None:
         """Take a person off the opt-out list."""
         person = _person_number(number)
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 outbox_opt_outs.delete().where(
                     outbox_opt_outs.c.instance == self.instance, outbox_opt_outs.c.number == person
@@ -317,7 +324,7 @@ class Outbox:
         if message_id is None or code is None:
             return None
         now = self.clock.now()
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             found = self._select(connection, outbox_items.c.message_id == message_id)
             if not found and code >= _ACK_SENT and chat is not None:
                 candidates = self._unmatched_unknown(connection, chat)
@@ -339,7 +346,7 @@ class Outbox:
             return self._select(connection, outbox_items.c.key == item.key)[0]
 
     def _record_echo(self, message_id: str, chat: str | None, content: str | None) -> Item | None:
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             known = self._select(connection, outbox_items.c.message_id == message_id)
             if known:
                 return None
@@ -399,7 +406,7 @@ class Outbox:
             .values(claimed_by=worker)
             .returning(*outbox_items.c)
         )
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             row = connection.execute(statement).mappings().first()
         return None if row is None else Item.from_row(row)
 
@@ -425,7 +432,7 @@ class Outbox:
             return self.clock.now() + lead
         while True:
             now = self.clock.now()
-            with self.engine.begin() as connection:
+            with self._writing() as connection:
                 row = (
                     connection.execute(select(outbox_pace).where(outbox_pace.c.instance == self.instance))
                     .mappings()
@@ -455,7 +462,7 @@ class Outbox:
 
     def start_sending(self, item: Item, worker: int) -> bool:
         """Mark a claimed item `sending`, durably, before its request goes out; False if the claim was lost."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             return bool(
                 connection.execute(
                     update(outbox_items)
@@ -470,7 +477,7 @@ class Outbox:
 
     def finish(self, item: Item, worker: int, status: Status, **values: Any) -> None:
         """Record an item's outcome and release it."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 update(outbox_items)
                 .where(outbox_items.c.key == item.key, outbox_items.c.claimed_by == worker)
@@ -483,7 +490,7 @@ class Outbox:
         if attempts >= self.max_attempts:
             self.finish(item, worker, Status.FAILED, attempts=attempts, reason=f"{reason} (after {attempts} attempts)")
             return Status.FAILED
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 update(outbox_items)
                 .where(outbox_items.c.key == item.key, outbox_items.c.claimed_by == worker)
@@ -499,7 +506,7 @@ class Outbox:
 
     def release(self, item: Item, worker: int) -> None:
         """Give a claimed item back untouched (the worker is stopping before sending it)."""
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             connection.execute(
                 update(outbox_items)
                 .where(
@@ -537,7 +544,7 @@ class Outbox:
         A worker that died while its request was out cannot say whether the message went: such an item is never
         resent automatically. Returns how many items were recovered.
         """
-        with self.engine.connect() as connection:
+        with self._write_lock, self.engine.connect() as connection:
             owners = (
                 connection.execute(
                     select(outbox_items.c.claimed_by)
@@ -612,7 +619,7 @@ class Outbox:
         """Store checkNumber's answers (`fresh`: the numbers just asked) and apply them to queued items."""
         now = self.clock.now()
         fresh = set(fresh)
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             for number, (on_whatsapp, target) in answers.items():
                 if number in fresh:
                     statement = _dialect_insert(connection, outbox_numbers).values(
@@ -686,6 +693,20 @@ class Outbox:
 
 _LIVE_WORKERS: set[int] = set()
 _LIVE_LOCK = threading.Lock()
+_SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
+
+
+def _write_lock(engine: Engine) -> AbstractContextManager[object]:
+    """One lock per SQLite file for the writers of this process; none for PostgreSQL.
+
+    SQLite lets one writer in at a time and makes the others sleep and poll (its busy handler backs off up to 100 ms),
+    and a transaction that read before writing fails outright when another wrote in between. Taking turns on a
+    Python lock first hands the file over at once and avoids both.
+    """
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _LIVE_LOCK:
+        return _SQLITE_WRITE_LOCKS.setdefault(str(engine.url.database), threading.Lock())
 
 
 def _insert_ignoring_duplicates(connection: Connection) -> Any:
