@@ -12,7 +12,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -379,8 +379,12 @@ class Outbox:
 
     # ------------------------------------------------------------------ what workers do (see worker.py)
 
-    def claim(self, worker: int, *, campaign: str | None = None) -> Item | None:
-        """Take the next queued item (highest priority, then oldest) that is due; None when there is none."""
+    def claim(self, worker: int, *, campaign: str | None = None, sending: bool = False) -> Item | None:
+        """Take the next queued item (highest priority, then oldest) that is due; None when there is none.
+
+        Items to people on the opt-out list are finished as `opted_out` on the way. With `sending`, an item whose JID
+        is settled is marked `sending` at once (for workers that have no slot to wait for).
+        """
         now = self.clock.now()
         due = and_(
             outbox_items.c.instance == self.instance,
@@ -390,25 +394,36 @@ class Outbox:
         )
         if campaign is not None:
             due = and_(due, outbox_items.c.campaign == campaign)
-        # FOR UPDATE SKIP LOCKED on PostgreSQL (workers skip each other's rows instead of queueing on them);
-        # SQLite ignores it and runs the whole UPDATE under its single write lock.
-        chosen = (
-            select(outbox_items.c.id)
+        # FOR UPDATE SKIP LOCKED on PostgreSQL: workers skip each other's rows instead of queueing on them. SQLite
+        # ignores it; its writers take turns (see `_writing`).
+        query = (
+            select(outbox_items)
             .where(due)
             .order_by(outbox_items.c.priority.desc(), outbox_items.c.id)
             .limit(1)
             .with_for_update(skip_locked=True)
-            .scalar_subquery()
-        )
-        statement = (
-            update(outbox_items)
-            .where(outbox_items.c.id == chosen, outbox_items.c.claimed_by.is_(None))
-            .values(claimed_by=worker)
-            .returning(*outbox_items.c)
         )
         with self._writing() as connection:
-            row = connection.execute(statement).mappings().first()
-        return None if row is None else Item.from_row(row)
+            while True:
+                row = connection.execute(query).mappings().first()
+                if row is None:
+                    return None
+                item = Item.from_row(row)
+                mine = outbox_items.c.key == item.key
+                if self._opted_out(connection, [item.recipient, _number_of(item.jid)]):
+                    skipped = {
+                        "status": Status.OPTED_OUT.value,
+                        "finished_at": now,
+                        "reason": "the recipient opted out",
+                    }
+                    connection.execute(update(outbox_items).where(mine).values(skipped))
+                    continue
+                values: dict[str, Any] = {"claimed_by": worker}
+                if sending and item.jid is not None:
+                    values |= {"status": Status.SENDING.value, "sending_at": now}
+                    item = replace(item, status=Status.SENDING, sending_at=now)
+                connection.execute(update(outbox_items).where(mine).values(values))
+                return item
 
     def has_pending(self, *, campaign: str | None = None) -> bool:
         """Whether any item is still queued or being sent (claimed or not, due or not)."""
@@ -420,11 +435,6 @@ class Outbox:
             condition = and_(condition, outbox_items.c.campaign == campaign)
         with self.engine.connect() as connection:
             return bool(connection.execute(select(func.count()).where(condition)).scalar_one())
-
-    def is_opted_out_item(self, item: Item) -> bool:
-        numbers = [item.recipient, _number_of(item.jid)]
-        with self.engine.connect() as connection:
-            return self._opted_out(connection, numbers)
 
     def reserve_slot(self, lead: timedelta, rng: random.Random) -> datetime:
         """A send slot from the instance's shared pace (see `Pacing.reserve`), taken by compare-and-set."""
@@ -505,16 +515,20 @@ class Outbox:
         return Status.QUEUED
 
     def release(self, item: Item, worker: int) -> None:
-        """Give a claimed item back untouched (the worker is stopping before sending it)."""
+        """Give back an item the worker claimed but did not send (it is stopping before the request).
+
+        Only for items whose request never started: an item still `sending` under this worker's claim goes back to
+        the queue. (A worker records every request it started, so its claim is gone by then.)
+        """
         with self._writing() as connection:
             connection.execute(
                 update(outbox_items)
                 .where(
                     outbox_items.c.key == item.key,
                     outbox_items.c.claimed_by == worker,
-                    outbox_items.c.status == Status.QUEUED.value,
+                    outbox_items.c.status.in_([Status.QUEUED.value, Status.SENDING.value]),
                 )
-                .values(claimed_by=None)
+                .values(claimed_by=None, status=Status.QUEUED.value, sending_at=None)
             )
 
     @contextmanager

@@ -96,7 +96,7 @@ class Worker:
                     recovered = await self._db(self.outbox.recover)
                     if recovered:
                         logger.warning("freed %d items of workers that stopped", recovered)
-                item = await self._db(self.outbox.claim, self.id, campaign=self.campaign)
+                item = await self._claim()
                 if item is None:
                     if until_idle and not await self._db(self.outbox.has_pending, campaign=self.campaign):
                         return
@@ -105,15 +105,28 @@ class Worker:
                 try:
                     await self._handle(item)
                 except BaseException:
-                    self.outbox.release(item, self.id)  # unless it is already `sending`: then it stays as recorded
+                    self.outbox.release(item, self.id)  # a no-op once its request started: that is recorded
                     raise
         finally:
             clock.detach()
 
+    async def _claim(self) -> Item | None:
+        # Without a slot to wait for, an item is claimed straight into `sending`, saving a transaction.
+        pacing = self.outbox.pacing
+        direct = not pacing.shared and not pacing.typing
+        claiming = asyncio.ensure_future(self._db(self.outbox.claim, self.id, campaign=self.campaign, sending=direct))
+        try:
+            return await asyncio.shield(claiming)
+        except asyncio.CancelledError:  # stopping: the claim may have been made all the same; give it back
+            item = await claiming
+            if item is not None:
+                self.outbox.release(item, self.id)
+            raise
+
     async def _handle(self, item: Item) -> None:
         outbox, clock = self.outbox, self.outbox.clock
-        if await self._db(outbox.is_opted_out_item, item):
-            await self._db(outbox.finish, item, self.id, Status.OPTED_OUT, reason="the recipient opted out")
+        if item.status is Status.SENDING:
+            await self._shielded_send(item)
             return
         if item.jid is None:
             item = await self._settle(item)
@@ -127,6 +140,9 @@ class Worker:
         await clock.sleep_until(slot)
         if not await self._db(outbox.start_sending, item, self.id):
             return  # recovered by another worker meanwhile (this one looked dead): it is theirs now
+        await self._shielded_send(item)
+
+    async def _shielded_send(self, item: Item) -> None:
         # A stop request waits for the request in flight and its record: a graceful stop leaves nothing unknown.
         sending = asyncio.ensure_future(self._send_and_record(item))
         try:
@@ -169,6 +185,9 @@ class Worker:
         except MegaApiError as error:
             await self._record_error(item, error)
             return
+        except Exception as error:  # not the SDK's: the request may have gone out all the same
+            outbox.finish(item, self.id, Status.UNKNOWN, reason=f"unexpected {type(error).__name__} while sending")
+            raise
         await self._db(outbox.finish, item, self.id, Status.SENT, message_id=reply.message_id, reason=None)
 
     async def _record_error(self, item: Item, error: MegaApiError) -> None:
