@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import arguments, jid
@@ -286,10 +286,7 @@ class Outbox:
 
     def _opted_out(self, connection: Connection, numbers: Sequence[str | None]) -> bool:
         wanted = [number for number in numbers if number]
-        query = select(func.count()).where(
-            outbox_opt_outs.c.instance == self.instance, outbox_opt_outs.c.number.in_(wanted)
-        )
-        return bool(connection.execute(query).scalar_one())
+        return bool(connection.execute(_OPTED_OUT, {"b_instance": self.instance, "b_numbers": wanted}).scalar_one())
 
     # ------------------------------------------------------------------ events from the inbox
 
@@ -386,43 +383,29 @@ class Outbox:
         is settled is marked `sending` at once (for workers that have no slot to wait for).
         """
         now = self.clock.now()
-        due = and_(
-            outbox_items.c.instance == self.instance,
-            outbox_items.c.status == Status.QUEUED.value,
-            outbox_items.c.claimed_by.is_(None),
-            or_(outbox_items.c.not_before.is_(None), outbox_items.c.not_before <= now),
-        )
+        query, parameters = _NEXT, {"b_instance": self.instance, "b_now": now}
         if campaign is not None:
-            due = and_(due, outbox_items.c.campaign == campaign)
-        # FOR UPDATE SKIP LOCKED on PostgreSQL: workers skip each other's rows instead of queueing on them. SQLite
-        # ignores it; its writers take turns (see `_writing`).
-        query = (
-            select(outbox_items)
-            .where(due)
-            .order_by(outbox_items.c.priority.desc(), outbox_items.c.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
+            query, parameters = _NEXT_OF_CAMPAIGN, parameters | {"b_campaign": campaign}
         with self._writing() as connection:
             while True:
-                row = connection.execute(query).mappings().first()
+                row = connection.execute(query, parameters).mappings().first()
                 if row is None:
                     return None
                 item = Item.from_row(row)
-                mine = outbox_items.c.key == item.key
+                values: dict[str, Any] = {"b_key": item.key}
                 if self._opted_out(connection, [item.recipient, _number_of(item.jid)]):
-                    skipped = {
+                    values |= {
                         "status": Status.OPTED_OUT.value,
                         "finished_at": now,
                         "reason": "the recipient opted out",
                     }
-                    connection.execute(update(outbox_items).where(mine).values(skipped))
+                    connection.execute(_BY_KEY, values)
                     continue
-                values: dict[str, Any] = {"claimed_by": worker}
+                values["claimed_by"] = worker
                 if sending and item.jid is not None:
                     values |= {"status": Status.SENDING.value, "sending_at": now}
                     item = replace(item, status=Status.SENDING, sending_at=now)
-                connection.execute(update(outbox_items).where(mine).values(values))
+                connection.execute(_BY_KEY, values)
                 return item
 
     def has_pending(self, *, campaign: str | None = None) -> bool:
@@ -443,11 +426,7 @@ class Outbox:
         while True:
             now = self.clock.now()
             with self._writing() as connection:
-                row = (
-                    connection.execute(select(outbox_pace).where(outbox_pace.c.instance == self.instance))
-                    .mappings()
-                    .first()
-                )
+                row = connection.execute(_PACE, {"b_instance": self.instance}).mappings().first()
                 if row is None:
                     statement = _dialect_insert(connection, outbox_pace).values(
                         instance=self.instance, version=0, day_count=0
@@ -457,42 +436,31 @@ class Outbox:
                 state = PaceState(row["next_at"], row["day"], row["day_count"], row["first_day"])
                 slot, after = self.pacing.reserve(state, now, lead, rng)
                 taken = connection.execute(
-                    update(outbox_pace)
-                    .where(outbox_pace.c.instance == self.instance, outbox_pace.c.version == row["version"])
-                    .values(
-                        version=row["version"] + 1,
-                        next_at=after.next_at,
-                        day=after.day,
-                        day_count=after.day_count,
-                        first_day=after.first_day,
-                    )
+                    _PACE_TAKEN,
+                    {
+                        "b_instance": self.instance,
+                        "b_version": row["version"],
+                        "version": row["version"] + 1,
+                        "next_at": after.next_at,
+                        "day": after.day,
+                        "day_count": after.day_count,
+                        "first_day": after.first_day,
+                    },
                 ).rowcount
             if taken:
                 return slot
 
     def start_sending(self, item: Item, worker: int) -> bool:
         """Mark a claimed item `sending`, durably, before its request goes out; False if the claim was lost."""
+        values = {"b_key": item.key, "b_worker": worker, "status": Status.SENDING.value, "sending_at": self.clock.now()}
         with self._writing() as connection:
-            return bool(
-                connection.execute(
-                    update(outbox_items)
-                    .where(
-                        outbox_items.c.key == item.key,
-                        outbox_items.c.claimed_by == worker,
-                        outbox_items.c.status == Status.QUEUED.value,
-                    )
-                    .values(status=Status.SENDING.value, sending_at=self.clock.now())
-                ).rowcount
-            )
+            return bool(connection.execute(_START, values).rowcount)
 
     def finish(self, item: Item, worker: int, status: Status, **values: Any) -> None:
         """Record an item's outcome and release it."""
+        parameters = {"b_key": item.key, "b_worker": worker, "status": status.value, "claimed_by": None}
         with self._writing() as connection:
-            connection.execute(
-                update(outbox_items)
-                .where(outbox_items.c.key == item.key, outbox_items.c.claimed_by == worker)
-                .values(status=status.value, claimed_by=None, finished_at=self.clock.now(), **values)
-            )
+            connection.execute(_FINISH, parameters | {"finished_at": self.clock.now(), **values})
 
     def requeue(self, item: Item, worker: int, *, delay: timedelta, reason: str) -> Status:
         """Put an item that provably was not sent back in the queue after `delay`; `failed` once out of attempts."""
@@ -632,38 +600,33 @@ class Outbox:
     def settle_numbers(self, answers: dict[str, tuple[bool, str | None]], fresh: Iterable[str]) -> None:
         """Store checkNumber's answers (`fresh`: the numbers just asked) and apply them to queued items."""
         now = self.clock.now()
-        fresh = set(fresh)
+        asked = [
+            {"number": number, "on_whatsapp": answers[number][0], "jid": answers[number][1], "checked_at": now}
+            for number in set(fresh)
+        ]
+        found = [{"b_number": number, "b_jid": target} for number, (yes, target) in answers.items() if yes]
+        missing = [number for number, (yes, _) in answers.items() if not yes]
         with self._writing() as connection:
-            for number, (on_whatsapp, target) in answers.items():
-                if number in fresh:
-                    statement = _dialect_insert(connection, outbox_numbers).values(
-                        number=number, on_whatsapp=on_whatsapp, jid=target, checked_at=now
-                    )
-                    connection.execute(
-                        statement.on_conflict_do_update(
-                            index_elements=["number"],
-                            set_={"on_whatsapp": on_whatsapp, "jid": target, "checked_at": now},
-                        )
-                    )
-                waiting = and_(
-                    outbox_items.c.instance == self.instance,
-                    outbox_items.c.recipient == number,
-                    outbox_items.c.status == Status.QUEUED.value,
-                    outbox_items.c.jid.is_(None),
+            if asked:
+                upsert = _dialect_insert(connection, outbox_numbers)
+                columns = ("on_whatsapp", "jid", "checked_at")
+                upsert = upsert.on_conflict_do_update(
+                    index_elements=["number"], set_={name: upsert.excluded[name] for name in columns}
                 )
-                if on_whatsapp:
-                    connection.execute(update(outbox_items).where(waiting).values(jid=target))
-                else:
-                    connection.execute(
-                        update(outbox_items)
-                        .where(waiting)
-                        .values(
-                            status=Status.NOT_ON_WHATSAPP.value,
-                            claimed_by=None,
-                            finished_at=now,
-                            reason="checkNumber: this number has no WhatsApp account",
-                        )
-                    )
+                connection.execute(upsert, asked)
+            if found:
+                connection.execute(_SETTLE, [{"b_instance": self.instance, **row} for row in found])
+            if missing:
+                connection.execute(
+                    update(outbox_items)
+                    .where(_WAITING, outbox_items.c.recipient.in_(missing))
+                    .values(
+                        status=Status.NOT_ON_WHATSAPP.value,
+                        finished_at=now,
+                        reason="checkNumber: this number has no WhatsApp account",
+                    ),
+                    {"b_instance": self.instance},
+                )
 
     # ------------------------------------------------------------------ running workers
 
@@ -704,6 +667,46 @@ class Outbox:
 
         return await check_numbers(self, api, batch_size=batch_size, concurrency=concurrency)
 
+
+# The statements of the per-message path, built once: building SQLAlchemy expressions costs more than running them.
+# Parameters named b_* are bound in the WHERE clause; the others set columns.
+_WAITING = and_(
+    outbox_items.c.instance == bindparam("b_instance"),
+    outbox_items.c.status == Status.QUEUED.value,
+    outbox_items.c.jid.is_(None),
+)
+_SETTLE = (
+    update(outbox_items)
+    .where(_WAITING, outbox_items.c.recipient == bindparam("b_number"))
+    .values(jid=bindparam("b_jid"))
+)
+_DUE = and_(
+    outbox_items.c.instance == bindparam("b_instance"),
+    outbox_items.c.status == Status.QUEUED.value,
+    outbox_items.c.claimed_by.is_(None),
+    or_(outbox_items.c.not_before.is_(None), outbox_items.c.not_before <= bindparam("b_now")),
+)
+# FOR UPDATE SKIP LOCKED on PostgreSQL: workers skip each other's rows instead of queueing on them. SQLite ignores it;
+# its writers take turns (see `_write_lock`).
+_NEXT = (
+    select(outbox_items)
+    .where(_DUE)
+    .order_by(outbox_items.c.priority.desc(), outbox_items.c.id)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_NEXT_OF_CAMPAIGN = _NEXT.where(outbox_items.c.campaign == bindparam("b_campaign"))
+_OPTED_OUT = select(func.count()).where(
+    outbox_opt_outs.c.instance == bindparam("b_instance"),
+    outbox_opt_outs.c.number.in_(bindparam("b_numbers", expanding=True)),
+)
+_BY_KEY = update(outbox_items).where(outbox_items.c.key == bindparam("b_key"))
+_FINISH = _BY_KEY.where(outbox_items.c.claimed_by == bindparam("b_worker"))
+_START = _FINISH.where(outbox_items.c.status == Status.QUEUED.value)
+_PACE = select(outbox_pace).where(outbox_pace.c.instance == bindparam("b_instance"))
+_PACE_TAKEN = update(outbox_pace).where(
+    outbox_pace.c.instance == bindparam("b_instance"), outbox_pace.c.version == bindparam("b_version")
+)
 
 _LIVE_WORKERS: set[int] = set()
 _LIVE_LOCK = threading.Lock()
