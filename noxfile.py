@@ -134,6 +134,8 @@ def bench(session: nox.Session) -> None:
     session.run("python", "scripts/bench.py", *session.posargs)
     session.install(*_group("generate"))
     session.run("python", "scripts/bench.py", "--generate")
+    session.install("-e", ".[inbox]")
+    session.run("python", "scripts/bench_outbox.py")
 
 
 @nox.session

@@ -23,12 +23,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import KEY, TEXT, TOKEN, responder  # the SDK benchmark's responder (this script's folder is on the path)
 
-from bench import KEY, TEXT, TOKEN, responder  # noqa: E402 (the responder of the SDK benchmark)
-
-from megaapi import AsyncMegaApi  # noqa: E402
-from megaapi.outbox import Message, Outbox, Pacing  # noqa: E402
+from megaapi import AsyncMegaApi
+from megaapi.outbox import Message, Outbox, Pacing
 
 NUMBERS = [f"55119{n:08d}" for n in range(100_000)]
 
