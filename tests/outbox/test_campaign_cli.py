@@ -130,3 +130,12 @@ def test_resume_and_status_of_an_unknown_campaign(tmp_path: Path) -> None:
         done = _megaapi(*args, store=store, cwd=tmp_path)
         assert done.returncode == 2
         assert "no campaign is called 'nope'" in done.stderr
+
+
+def test_missing_credentials_are_reported_before_the_store_is_touched(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text(ROWS, encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    done = _megaapi("campaign", "run", "c.csv", "--text", "Olá {name}!", store=store, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "MEGAAPI_INSTANCE_KEY" in done.stderr
+    assert not (tmp_path / "s.db").exists()

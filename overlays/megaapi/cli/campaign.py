@@ -76,6 +76,7 @@ def run(
         )
     if dry_run:
         return
+    _check_credentials()
     outbox = _outbox(pacing)
     try:
         stored = _register(outbox, campaign_name, file, text, media, plan)
@@ -97,6 +98,7 @@ def resume(
     outbox = _outbox(None)
     try:
         stored = _stored(outbox, name)
+        _check_credentials()
         pacing = stored.pacing if rate is None else replace(stored.pacing, rate_per_minute=_rate(rate))
         paced = _view(outbox, stored, pacing)
         if rate is not None:
@@ -161,6 +163,18 @@ def _pacing(
     except (InvalidInputError, ValueError) as error:
         hint = "--warmup takes numbers like 20,50,100 and --quiet-hours times like 21:00-08:00"
         fail(f"pacing: {error} ({hint})", EXIT_USAGE)
+
+
+def _check_credentials() -> None:
+    """Credentials are checked before the store is touched: the campaign is recorded under its instance."""
+    from megaapi import MegaApi
+    from megaapi.errors import ConfigurationError
+
+    try:
+        with MegaApi():  # builds and checks the configuration; no connection is made
+            pass
+    except ConfigurationError as error:
+        fail(str(error))
 
 
 def _outbox(pacing: Pacing | None, instance: str | None = None) -> Outbox:
@@ -278,16 +292,20 @@ async def _drive(outbox: Outbox, stored: Campaign) -> Counts:
     task_id = progress.add_task(stored.name, total=counts.total, detail="", eta="-")
     async with AsyncMegaApi() as api:
         worker = asyncio.create_task(outbox.run(api, campaign=stored.name, until_idle=True))
-        with progress:
-            while True:
-                counts = await asyncio.to_thread(outbox.counts, campaign=stored.name)
-                progress.update(
-                    task_id, completed=counts.total - counts.pending, detail=_detail(counts), eta=_eta(outbox, counts)
-                )
-                if worker.done():
-                    break
-                await asyncio.wait({worker}, timeout=0.5)
-        await worker
+        try:
+            with progress:
+                while True:
+                    counts = await asyncio.to_thread(outbox.counts, campaign=stored.name)
+                    done = counts.total - counts.pending
+                    progress.update(task_id, completed=done, detail=_detail(counts), eta=_eta(outbox, counts))
+                    if worker.done():
+                        break
+                    await asyncio.wait({worker}, timeout=0.5)
+        finally:
+            # Interrupted (Ctrl-C): the worker finishes and records the request in flight before the client closes.
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+        worker.result()
     return counts
 
 
