@@ -159,3 +159,17 @@ async def test_wrong_credentials_stop_the_worker_and_keep_the_item(
     item = outbox.item("k")
     assert item is not None
     assert item.status is Status.QUEUED
+
+
+async def test_a_long_queue_is_checked_in_batches_in_sending_order(
+    outbox_for: Callable[..., Outbox], served: ServedEmulator, api: AsyncMegaApi
+) -> None:
+    outbox = outbox_for(pacing=Pacing.off())
+    for n in range(1, 121):
+        outbox.queue(f"551190000{n:04d}", "Olá", campaign="c")
+    outbox.queue("5511900000000", "código 123", key="otp", priority=10)  # last queued, lowest number, sent first
+    await outbox.run(api, until_idle=True)
+    assert outbox.counts()[Status.SENT] == 121
+    assert served.emulator.calls["checkNumber"] == 121
+    first = next(m for m in served.instance.messages if m.key["fromMe"])
+    assert first.key["remoteJid"] == "5511900000000@s.whatsapp.net"

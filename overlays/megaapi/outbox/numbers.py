@@ -22,16 +22,25 @@ MAX_AGE = timedelta(days=30)
 
 
 async def check_numbers(
-    outbox: Outbox, api: Any, *, batch_size: int = 50, concurrency: int = 4, batches: int | None = None
+    outbox: Outbox,
+    api: Any,
+    *,
+    batch_size: int = 50,
+    concurrency: int = 4,
+    batches: int | None = None,
+    first: str | None = None,
 ) -> int:
     """Ask checkNumber about the queued numbers not settled yet, `batch_size` at a time with `concurrency` calls in
-    flight, and apply the answers (JIDs, or `not_on_whatsapp`). Stops after `batches` batches when given. Returns how
-    many numbers were asked (stored answers are reused). The first error stops it and is raised.
+    flight, and apply the answers (JIDs, or `not_on_whatsapp`). Numbers of the items sent first go first, `first`
+    before all. Stops after `batches` batches when given. Returns how many numbers were asked (stored answers are
+    reused). The first error stops it and is raised.
     """
     asked = done = 0
     limit = asyncio.Semaphore(concurrency)
     while batches is None or done < batches:
         numbers = await asyncio.to_thread(outbox.unchecked_numbers, batch_size)
+        if first is not None and done == 0:
+            numbers = [first, *(number for number in numbers if number != first)][:batch_size]
         if not numbers:
             break
         known = await asyncio.to_thread(outbox.known_numbers, numbers, outbox.clock.now() - MAX_AGE)

@@ -11,7 +11,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -298,8 +298,11 @@ class Outbox:
           of that chat, since nothing else can tell which message it is.
         - A `fromMe` message (the echo of a send) whose chat and text match an `unknown` item reconciles it to `sent`
           with the echo's message id.
-        - A message from a contact whose whole text is an opt-out word ("SAIR", "STOP", ...: `opt_out_words`, any
-          case, punctuation ignored) puts the sender on the opt-out list.
+        - A message from a contact, in a one-to-one chat, whose whole text is an opt-out word ("SAIR", "STOP", ...:
+          `opt_out_words`, any case, accents and punctuation ignored) puts the sender on the opt-out list.
+
+        Echoes are matched by chat and exact text, so the same text typed on the phone to the same chat would count
+        as well; the outbox never resends, so the worst case is an item shown as sent that was not.
 
         Returns the item the event changed, if any. Events of other kinds are ignored; calling it twice with the same
         event changes nothing the second time.
@@ -312,9 +315,11 @@ class Outbox:
             return None
         if event.from_me:
             return self._record_echo(event.message_id, event.chat_jid, event.text)
-        sender = event.sender_jid
-        if sender is not None and event.text is not None and _folded(event.text) in self.opt_out_words:
-            self.opt_out(sender, reason=f"replied {event.text.strip()[:40]!r}")
+        sender, words = event.sender_jid, event.text
+        if sender is None or words is None or event.is_group or _folded(words) not in self.opt_out_words:
+            return None
+        with suppress(InvalidInputError):  # a sender JID that names no person: nobody to opt out
+            self.opt_out(sender, reason=f"replied {words.strip()[:40]!r}")
         return None
 
     def _record_ack(self, message_id: str | None, chat: str | None, code: int | None) -> Item | None:
@@ -361,6 +366,7 @@ class Outbox:
         except InvalidInputError:
             return []
         condition = and_(
+            outbox_items.c.instance == self.instance,
             outbox_items.c.jid == target,
             outbox_items.c.status == Status.UNKNOWN.value,
             outbox_items.c.message_id.is_(None),
@@ -575,7 +581,7 @@ class Outbox:
     # ------------------------------------------------------------------ numbers
 
     def unchecked_numbers(self, limit: int) -> list[str]:
-        """Numbers of queued items whose JID checkNumber has not settled yet."""
+        """Numbers of queued items whose JID checkNumber has not settled yet, those sent first coming first."""
         query = (
             select(outbox_items.c.recipient)
             .where(
@@ -583,8 +589,8 @@ class Outbox:
                 outbox_items.c.status == Status.QUEUED.value,
                 outbox_items.c.jid.is_(None),
             )
-            .distinct()
-            .order_by(outbox_items.c.recipient)
+            .group_by(outbox_items.c.recipient)
+            .order_by(func.max(outbox_items.c.priority).desc(), func.min(outbox_items.c.id))
             .limit(limit)
         )
         with self.engine.connect() as connection:
@@ -622,6 +628,7 @@ class Outbox:
                     .where(_WAITING, outbox_items.c.recipient.in_(missing))
                     .values(
                         status=Status.NOT_ON_WHATSAPP.value,
+                        claimed_by=None,
                         finished_at=now,
                         reason="checkNumber: this number has no WhatsApp account",
                     ),

@@ -131,7 +131,8 @@ class Worker:
         if item.jid is None:
             item = await self._settle(item)
             if item.status is not Status.QUEUED or item.jid is None:
-                return
+                return  # skipped (no WhatsApp), or put back to be tried again later
+
         lead = outbox.pacing.typing_time(item.text)
         slot = await self._db(outbox.reserve_slot, lead, self._rng)
         if lead:
@@ -155,7 +156,7 @@ class Worker:
         from .numbers import check_numbers
 
         try:
-            await check_numbers(self.outbox, self.api, batches=1)
+            await check_numbers(self.outbox, self.api, batches=1, first=item.recipient)
         except MegaApiError as error:
             self._stop_if_misconfigured(error)
             await self._db(self.outbox.requeue, item, self.id, delay=_backoff(item), reason=f"checkNumber: {error}")
