@@ -139,3 +139,25 @@ def test_missing_credentials_are_reported_before_the_store_is_touched(tmp_path: 
     assert done.returncode == 1
     assert "MEGAAPI_INSTANCE_KEY" in done.stderr
     assert not (tmp_path / "s.db").exists()
+
+
+def test_media_goes_with_the_text_as_its_caption(tmp_path: Path, served: ServedEmulator) -> None:
+    (tmp_path / "c.csv").write_text("phone,name\n5511988887777,Ana\n", encoding="utf-8")
+    (tmp_path / "promo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    args = ("campaign", "run", "c.csv", "--text", "Oi {name}", "--media", "promo.png", "--rate", "6000", "--no-typing")
+    done = _megaapi(*args, served=served, store=store, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    [sent] = [m for m in served.instance.messages if m.key["fromMe"]]
+    assert sent.message["imageMessage"]["caption"] == "Oi Ana"
+
+
+@pytest.mark.parametrize(
+    "option", [("--quiet-hours", "25:00-08:00"), ("--warmup", "20,lots"), ("--rate", "0"), ("--timezone", "Mars/Base")]
+)
+def test_bad_pacing_options_are_usage_errors(tmp_path: Path, option: tuple[str, str]) -> None:
+    (tmp_path / "c.csv").write_text(ROWS, encoding="utf-8")
+    store = f"sqlite:///{tmp_path / 's.db'}"
+    done = _megaapi("campaign", "run", "c.csv", "--text", "Oi", "--dry-run", *option, store=store, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "error:" in done.stderr
