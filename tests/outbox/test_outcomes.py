@@ -158,7 +158,7 @@ async def test_wrong_credentials_stop_the_worker_and_keep_the_item(
             await outbox.run(api, until_idle=True)
     item = outbox.item("k")
     assert item is not None
-    assert item.status is Status.QUEUED
+    assert (item.status, item.attempts) == (Status.QUEUED, 0)
 
 
 async def test_a_long_queue_is_checked_in_batches_in_sending_order(

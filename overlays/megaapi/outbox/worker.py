@@ -199,11 +199,13 @@ class Worker:
         if isinstance(error, NotOnWhatsAppError):
             await self._db(outbox.finish, item, self.id, Status.NOT_ON_WHATSAPP, reason=reason)
             return
-        if _transient(error) or isinstance(error, AuthenticationError | NotFoundError):
+        if isinstance(error, AuthenticationError | NotFoundError):
+            await self._db(outbox.release, item, self.id)  # not the message's fault: it keeps its attempts
+            self._stop_if_misconfigured(error)
+        if _transient(error):
             retry_after = error.retry_after if isinstance(error, RateLimitError) else None
             delay = timedelta(seconds=retry_after) if retry_after is not None else _backoff(item)
             await self._db(outbox.requeue, item, self.id, delay=delay, reason=reason)
-            self._stop_if_misconfigured(error)
             return
         await self._db(outbox.finish, item, self.id, Status.FAILED, reason=reason)
 
