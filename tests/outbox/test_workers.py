@@ -43,3 +43,20 @@ def test_stopping_a_worker_leaves_nothing_unknown(outbox_for: Callable[..., Outb
     assert counts[Status.SENT] == served.emulator.calls["sendText"]
     assert counts[Status.QUEUED] == 20 - counts[Status.SENT]
     assert not any(item.status is Status.QUEUED and item.attempts for item in outbox.items())
+
+
+def test_another_process_sees_a_live_worker_and_leaves_its_items_alone(
+    outbox_for: Callable[..., Outbox], served: ServedEmulator
+) -> None:
+    served.emulator.faults.latency(1.0, operation="sendText", times=1)
+    outbox = outbox_for(pacing=Pacing.off())
+    outbox.queue("5511900000001", "Olá", key="k")
+    handle = outbox.start_process(until_idle=True, **_credentials(served))
+    deadline = time.monotonic() + 60
+    while served.emulator.calls["sendText"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert outbox.recover() == 0  # the request is in flight in the other process: not this one's to judge
+    handle.join(60)
+    item = outbox.item("k")
+    assert item is not None
+    assert item.status is Status.SENT

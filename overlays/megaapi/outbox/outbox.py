@@ -27,6 +27,7 @@ from ..store import open_engine
 from ..store.outbox_tables import outbox_items, outbox_numbers, outbox_opt_outs, outbox_pace
 from .clock import SYSTEM_CLOCK, Clock
 from .items import Counts, Item, Status
+from .liveness import Liveness
 from .pacing import PaceState, Pacing
 
 if TYPE_CHECKING:
@@ -507,15 +508,10 @@ class Outbox:
 
     @contextmanager
     def worker_lease(self, worker: int) -> Iterator[None]:
-        """Hold `worker`'s liveness for the block: a PostgreSQL advisory lock, or this process's registry."""
+        """Hold `worker`'s liveness for the block: a PostgreSQL advisory lock, or a lock file (see `liveness`)."""
         if not self.is_postgresql:
-            with _LIVE_LOCK:
-                _LIVE_WORKERS.add(worker)
-            try:
+            with Liveness(self.engine.url.database).hold(worker):
                 yield
-            finally:
-                with _LIVE_LOCK:
-                    _LIVE_WORKERS.discard(worker)
             return
         with self.engine.connect() as connection:
             connection.execute(text("SELECT pg_advisory_lock(:c, :w)"), {"c": _WORKER_LOCK_CLASS, "w": worker})
@@ -550,8 +546,7 @@ class Outbox:
                         text("SELECT pg_try_advisory_lock(:c, :w)"), {"c": _WORKER_LOCK_CLASS, "w": owner}
                     ).scalar_one()
                 else:
-                    with _LIVE_LOCK:
-                        free = owner not in _LIVE_WORKERS
+                    free = not Liveness(self.engine.url.database).is_alive(owner)
                 if not free:
                     connection.rollback()
                     continue
@@ -715,8 +710,7 @@ _PACE_TAKEN = update(outbox_pace).where(
     outbox_pace.c.instance == bindparam("b_instance"), outbox_pace.c.version == bindparam("b_version")
 )
 
-_LIVE_WORKERS: set[int] = set()
-_LIVE_LOCK = threading.Lock()
+_WRITE_LOCKS_LOCK = threading.Lock()
 _SQLITE_WRITE_LOCKS: dict[str, threading.Lock] = {}
 
 
@@ -729,7 +723,7 @@ def _write_lock(engine: Engine) -> AbstractContextManager[object]:
     """
     if engine.dialect.name != "sqlite":
         return nullcontext()
-    with _LIVE_LOCK:
+    with _WRITE_LOCKS_LOCK:
         return _SQLITE_WRITE_LOCKS.setdefault(str(engine.url.database), threading.Lock())
 
 
