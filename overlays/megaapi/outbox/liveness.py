@@ -65,3 +65,8 @@ class Liveness:
                 return True
             fcntl.flock(handle, fcntl.LOCK_UN)
         return False
+
+    def forget(self, worker: int) -> None:
+        """Remove the lock file a dead worker left behind."""
+        if self.folder is not None:
+            (self.folder / f"{worker}.lock").unlink(missing_ok=True)

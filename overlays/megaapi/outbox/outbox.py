@@ -540,13 +540,14 @@ class Outbox:
             )
             connection.rollback()
             recovered = 0
+            local = Liveness(self.engine.url.database)
             for owner in owners:
                 if self.is_postgresql:
                     free = connection.execute(
                         text("SELECT pg_try_advisory_lock(:c, :w)"), {"c": _WORKER_LOCK_CLASS, "w": owner}
                     ).scalar_one()
                 else:
-                    free = not Liveness(self.engine.url.database).is_alive(owner)
+                    free = not local.is_alive(owner)
                 if not free:
                     connection.rollback()
                     continue
@@ -554,6 +555,8 @@ class Outbox:
                 if self.is_postgresql:
                     connection.execute(text("SELECT pg_advisory_unlock(:c, :w)"), {"c": _WORKER_LOCK_CLASS, "w": owner})
                 connection.commit()
+                if not self.is_postgresql:
+                    local.forget(owner)
         return recovered
 
     def _free_claims(self, connection: Connection, owner: int) -> int:
