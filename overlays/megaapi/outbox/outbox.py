@@ -63,6 +63,10 @@ class Outbox:
     `instance` names the instance whose number sends (any label you choose, one per Mega-api instance): the pace, the
     daily count and the opt-out list belong to it. Items are queued with an idempotency key; queuing a key that is
     already there changes nothing and returns the stored item, so a message is queued, and sent, once.
+
+    Workers on PostgreSQL may run on many machines; on SQLite, in the processes of one machine (they know each other
+    through lock files next to the database). `megaapi campaign` names its instance
+    `megaapi.outbox.campaign.instance_label(instance_key)`.
     """
 
     def __init__(
