@@ -135,10 +135,10 @@ def bench(session: nox.Session) -> None:
     session.run("python", "scripts/bench.py", *session.posargs)
     session.install(*_group("generate"))
     session.run("python", "scripts/bench.py", "--generate")
-    session.install("-e", ".[testing]")
+    session.install("-e", ".[testing,inbox,postgres]")
     session.run("python", "scripts/bench_emulator.py")
-    session.install("-e", ".[inbox,postgres]")
     session.run("python", "scripts/bench_inbox.py")
+    session.run("python", "scripts/bench_outbox.py")
 
 
 @nox.session

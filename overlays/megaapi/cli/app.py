@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from megaapi.cli import doctor, emulator, instance, send, spec, verify, webhook
+from megaapi.cli import campaign, doctor, emulator, inbox, instance, send, spec, verify, webhook
 
 app = typer.Typer(
     name="megaapi",
@@ -48,6 +48,5 @@ app.command()(doctor.doctor)
 app.command()(emulator.emulator)
 app.command()(verify.verify)
 app.command()(spec.spec)
-from megaapi.cli import inbox as _inbox  # noqa: E402 - each group adds its commands to `app` once it exists
-
-_inbox.register(app)
+inbox.register(app)
+app.add_typer(campaign.campaign, name="campaign")

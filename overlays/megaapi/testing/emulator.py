@@ -134,6 +134,13 @@ class Emulator:
         with self._world.lock:
             self._world.not_on_whatsapp.update(self._phones(numbers))
 
+    def register_legacy_number(self, number: str, known_as: str) -> None:
+        """`checkNumber` of `number` answers the JID `known_as`, as WhatsApp does for Brazilian accounts registered
+        before mobile numbers gained their ninth digit (`5511988887777` known as `551188887777@s.whatsapp.net`).
+        """
+        with self._world.lock:
+            self._world.known_as[normalize_jid(number)] = normalize_jid(known_as)
+
     def refuse_group_adds(self, *numbers: str) -> None:
         """Numbers whose privacy settings refuse being added to groups (their add result is `403`)."""
         with self._world.lock:

@@ -63,6 +63,8 @@ class World:
         self.media: dict[tuple[str, str], tuple[str, bytes]] = {}
         self.not_on_whatsapp: set[str] = set()
         self.refuses_group_adds: set[str] = set()
+        # Brazilian accounts from before the ninth digit: the number people dial -> the JID WhatsApp knows.
+        self.known_as: dict[str, str] = {}
         self.profile_pictures: dict[str, str | None] = {}
 
     def now(self) -> int:
