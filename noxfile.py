@@ -115,9 +115,10 @@ def contract_cli(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job: serve the emulator and run examples/quickstart.py against it."""
-    session.install("-e", ".[testing]")
+    """The main job: the SDK's quickstart, then the daily loop with the `megaapi` command, on the emulator."""
+    session.install("-e", ".[all]")
     session.run("python", "scripts/demo.py")
+    session.run("python", "scripts/demo_loop.py")
 
 
 @nox.session

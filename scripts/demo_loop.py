@@ -112,6 +112,7 @@ class Control:
 
 def main() -> int:
     emulator_env = {key: value for key, value in os.environ.items() if not key.startswith("MEGAAPI_")}
+    emulator_env.setdefault("COLUMNS", "120")  # rich's tables, when the output is not a terminal
     with tempfile.TemporaryDirectory(prefix="megaapi-demo-") as folder:
         store = f"sqlite:///{Path(folder) / 'megaapi.db'}"
         with background(["emulator", "--unpaired", "--port", "0", "--json"], emulator_env) as emulator:

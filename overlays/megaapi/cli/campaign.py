@@ -278,6 +278,7 @@ def _send(outbox: Outbox, stored: Campaign) -> None:
 
 async def _drive(outbox: Outbox, stored: Campaign) -> Counts:
     from megaapi import AsyncMegaApi
+    from megaapi.inbox import Inbox
 
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -291,6 +292,7 @@ async def _drive(outbox: Outbox, stored: Campaign) -> Counts:
     counts = await asyncio.to_thread(outbox.counts, campaign=stored.name)
     task_id = progress.add_task(stored.name, total=counts.total, detail="", eta="-")
     async with AsyncMegaApi() as api:
+        Inbox(outbox.engine).record_sends(api)  # the messages join the history `megaapi history` shows
         worker = asyncio.create_task(outbox.run(api, campaign=stored.name, until_idle=True))
         try:
             with progress:

@@ -19,6 +19,7 @@ from megaapi.cli.output import console, err_console, fail, print_json
 
 if TYPE_CHECKING:
     from megaapi.inbox import Inbox, Message
+    from megaapi.outbox import Outbox
     from megaapi.webhooks import Event
 
 STORE_HELP = "Store URL (sqlite:///file.db or postgresql://...); default $MEGAAPI_STORE, else sqlite:///megaapi.db."
@@ -63,6 +64,7 @@ def listen(
     except ValueError as error:
         fail(str(error))
     inbox.on_event(_print_event)
+    inbox.on_event(_OutboxFeed(inbox))
     if forward is not None:
         inbox.on_event(_Forward(_checked_url(forward, "--forward")))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -88,6 +90,27 @@ def _print_event(event: Event, attempt: int) -> None:
     if attempt > 1:
         line += f" (attempt {attempt})"
     console.print(escape(line), soft_wrap=True, highlight=False)
+
+
+class _OutboxFeed:
+    """Receipts, echoes and opt-out replies update the outbox in the same store, so `megaapi campaign status` shows
+    deliveries and reads, reconciles sends of unknown outcome and skips people who answered "SAIR"."""
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.engine = inbox.engine
+        self.outboxes: dict[str, Outbox] = {}
+
+    def __call__(self, event: Event, attempt: int) -> None:
+        from megaapi.outbox import Outbox
+        from megaapi.outbox.campaign import instance_label
+
+        key = getattr(event, "instance_key", None)
+        if not isinstance(key, str) or not key:
+            return
+        label = instance_label(key)
+        if label not in self.outboxes:
+            self.outboxes[label] = Outbox(self.engine, instance=label, migrate=False)
+        self.outboxes[label].handle_event(event)
 
 
 class _Forward:
