@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .. import jid
 from ..errors import InvalidInputError
 
 if TYPE_CHECKING:
+    from .. import AsyncMegaApi
     from .outbox import Outbox
 
 MAX_AGE = timedelta(days=30)
@@ -23,7 +24,7 @@ MAX_AGE = timedelta(days=30)
 
 async def check_numbers(
     outbox: Outbox,
-    api: Any,
+    api: AsyncMegaApi,
     *,
     batch_size: int = 50,
     concurrency: int = 4,

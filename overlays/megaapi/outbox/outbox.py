@@ -31,6 +31,7 @@ from .liveness import Liveness
 from .pacing import PaceState, Pacing
 
 if TYPE_CHECKING:
+    from .. import AsyncMegaApi
     from ..webhooks import Event
     from .worker import WorkerHandle
 
@@ -641,7 +642,7 @@ class Outbox:
 
     async def run(
         self,
-        api: Any,
+        api: AsyncMegaApi,
         *,
         concurrency: int = 1,
         campaign: str | None = None,
@@ -670,7 +671,7 @@ class Outbox:
 
         return start_process(self, campaign=campaign, until_idle=until_idle, client=client)
 
-    async def check_numbers(self, api: Any, *, batch_size: int = 50, concurrency: int = 4) -> int:
+    async def check_numbers(self, api: AsyncMegaApi, *, batch_size: int = 50, concurrency: int = 4) -> int:
         """Settle the JID of every queued phone number with checkNumber, in batches; returns how many were asked."""
         from .numbers import check_numbers
 

@@ -40,6 +40,7 @@ from ..errors import (
 from .items import Item, Status
 
 if TYPE_CHECKING:
+    from .. import AsyncMegaApi
     from .outbox import Outbox
 
 logger = logging.getLogger("megaapi.outbox")
@@ -57,7 +58,13 @@ class Worker:
     """Sends one outbox's items with one `AsyncMegaApi`; `concurrency` items at once."""
 
     def __init__(
-        self, outbox: Outbox, api: Any, *, concurrency: int = 1, campaign: str | None = None, seed: int | None = None
+        self,
+        outbox: Outbox,
+        api: AsyncMegaApi,
+        *,
+        concurrency: int = 1,
+        campaign: str | None = None,
+        seed: int | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -182,6 +189,7 @@ class Worker:
             if item.media is not None:
                 reply = await self.api.messages.send_media(item.jid, item.media, caption=item.text)
             else:
+                assert item.text is not None  # queue() takes a text, a media or both
                 reply = await self.api.messages.send_text(item.jid, item.text)
         except MegaApiError as error:
             await self._record_error(item, error)
