@@ -137,6 +137,57 @@ def test_event_variant_pins_its_message_type(ref: str, ptr: str) -> None:
     assert required, f"{ref} does not require messageType, so it cannot be told apart from the other variants"
 
 
+@pytest.mark.parametrize(("ref", "ptr"), KNOWN_VARIANTS, ids=[ref.rsplit("/", 1)[1] for ref, _ in KNOWN_VARIANTS])
+def test_event_variant_types_its_message_type(ref: str, ptr: str) -> None:
+    """Generators that ignore `const` still need the type to read the field (openapi-generator, hey-api)."""
+    schema, _ = resolve({"$ref": ref}, ptr)
+    parts = [schema, *schema.get("allOf", [])]
+    pins = [
+        part["properties"]["messageType"]
+        for part in parts
+        if "const" in part.get("properties", {}).get("messageType", {})
+    ]
+    assert all(pin.get("type") == "string" for pin in pins), f"{ref}: state `type: string` beside the const"
+
+
+def test_event_union_discriminates_on_message_type_with_a_full_mapping() -> None:
+    union = SPEC["components"]["schemas"]["WebhookEvent"]
+    discriminator = union.get("discriminator", {})
+    assert discriminator.get("propertyName") == "messageType"
+    expected = {const: ref for ref, ptr in KNOWN_VARIANTS for const in _message_type_pin({"$ref": ref}, ptr)[0]}
+    assert discriminator.get("mapping") == expected
+
+
+def test_request_bodies_are_named_components() -> None:
+    """An inline union body makes generators invent a name, which can overwrite a component of that name."""
+    inline = [
+        op.id
+        for op in OPERATIONS
+        for media in op.node.get("requestBody", {}).get("content", {}).values()
+        if "$ref" not in media.get("schema", {})
+    ]
+    assert not inline, f"request bodies not given as a $ref to a component: {inline}"
+
+
+# Fields whose two JSON types are both evidenced (the field's description says by what). Any other field has one
+# type: generators turn a type pair into a wrapper model, a price worth paying only for a real need.
+TWO_TYPE_FIELDS = {
+    "/components/schemas/SentMessage/properties/messageTimestamp",
+    "/components/schemas/MessageEventBase/properties/messageTimestamp",
+    "/components/schemas/AckUpdate/properties/status",
+}
+
+
+def test_two_types_only_where_evidenced() -> None:
+    found = set()
+    for name, schema in SPEC["components"]["schemas"].items():
+        for node, ptr in subschemas(schema, pointer("components", "schemas", name)):
+            types = node.get("type")
+            if isinstance(types, list) and len([kind for kind in types if kind != "null"]) > 1:
+                found.add(ptr)
+    assert found == TWO_TYPE_FIELDS
+
+
 def test_event_variants_are_distinct_and_unknown_event_takes_the_rest() -> None:
     assert len(KNOWN_VARIANTS) == len(EVENT_VARIANTS) - 1, "WebhookEvent.oneOf should hold UnknownEvent once"
     consts = [const for ref, ptr in KNOWN_VARIANTS for const in _message_type_pin({"$ref": ref}, ptr)[0]]

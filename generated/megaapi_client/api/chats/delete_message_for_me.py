@@ -116,7 +116,8 @@ def sync_detailed(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest): The vendor swagger's
+            shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -157,7 +158,8 @@ def sync(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest): The vendor swagger's
+            shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,7 +195,8 @@ async def asyncio_detailed(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest): The vendor swagger's
+            shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -232,7 +235,8 @@ async def asyncio(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest): The vendor swagger's
+            shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
