@@ -249,8 +249,8 @@ async def test_chat_options(emulator: Emulator, client: httpx.AsyncClient) -> No
     chat = f"/rest/chat/{KEY}"
     for number in ("5511911111111", "5511922222222", "5511933333333"):
         assert (await client.post(f"{chat}/pinChat", json={"to": number, "option": True})).json()["error"] is False
-    fourth = (await client.post(f"{chat}/pinChat", json={"to": "5511944444444", "option": "1"})).json()
-    unpin = (await client.post(f"{chat}/pinChat", json={"to": "5511911111111", "option": ""})).json()
+    fourth = (await client.post(f"{chat}/pinChat", json={"to": "5511944444444", "option": True})).json()
+    unpin = (await client.post(f"{chat}/pinChat", json={"to": "5511911111111", "option": False})).json()
     blocked = (await client.post(f"{chat}/blockChat", json={"to": "5511955555555", "option": "block"})).json()
     send_to_blocked = await client.post(f"{SEND}/text", json={"messageData": {"to": "5511955555555", "text": "Oi"}})
     presence = (
