@@ -13,6 +13,7 @@ from jsonschema.exceptions import best_match
 from spec_document import (
     EXAMPLES,
     OPERATIONS,
+    PATH_OPERATIONS,
     RESPONSE_SCHEMAS,
     ROOT,
     SPEC,
@@ -123,7 +124,6 @@ def _message_type_pin(schema: Node, ptr: str) -> tuple[list[Any], bool]:
     return consts, required
 
 
-KNOWN_EVENT_PTR = "/components/schemas/KnownWebhookEvent"
 KNOWN_VARIANTS = [
     (variant["$ref"], pointer("components", "schemas", "KnownWebhookEvent", "oneOf", index))
     for index, variant in enumerate(SPEC["components"]["schemas"]["KnownWebhookEvent"].get("oneOf", []))
@@ -169,6 +169,19 @@ def test_request_bodies_are_named_components() -> None:
     assert not inline, f"request bodies not given as a $ref to a component: {inline}"
 
 
+def test_no_component_takes_the_name_of_an_operation_parameter_type() -> None:
+    """typescript-fetch names each operation's parameter interface `<OperationId>Request` and renames it only when
+    it clashes with that operation's own body; a clash with any other component breaks the package's exports."""
+    schemas = SPEC["components"]["schemas"]
+    clashes = []
+    for op in PATH_OPERATIONS:
+        name = op.node["operationId"][0].upper() + op.node["operationId"][1:] + "Request"
+        body = op.node.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        if name in schemas and body.get("$ref") != f"#/components/schemas/{name}":
+            clashes.append(name)
+    assert not clashes, f"components named like another operation's parameter interface: {clashes}"
+
+
 # Fields whose two JSON types are both evidenced (the field's description says by what). Any other field has one
 # type: generators turn a type pair into a wrapper model, a price worth paying only for a real need.
 TWO_TYPE_FIELDS = {
@@ -189,11 +202,10 @@ def test_two_types_only_where_evidenced() -> None:
 
 
 def test_event_variants_are_distinct_and_unknown_event_takes_the_rest() -> None:
-    # UnknownEvent stays outside the discriminated union, or generators would give it a literal messageType.
-    assert SPEC["components"]["schemas"]["WebhookEvent"].get("oneOf") == [
-        {"$ref": "#" + KNOWN_EVENT_PTR},
-        {"$ref": UNKNOWN_EVENT_REF},
-    ]
+    # WebhookEvent is the discriminated union's variants plus UnknownEvent, kept out of the discriminated union so
+    # that generators do not give it a literal messageType.
+    known = SPEC["components"]["schemas"]["KnownWebhookEvent"]["oneOf"]
+    assert SPEC["components"]["schemas"]["WebhookEvent"].get("oneOf") == [*known, {"$ref": UNKNOWN_EVENT_REF}]
     consts = [const for ref, ptr in KNOWN_VARIANTS for const in _message_type_pin({"$ref": ref}, ptr)[0]]
     assert len(consts) == len(set(consts)), f"messageType consts repeat across variants: {sorted(consts)}"
     unknown = SPEC["components"]["schemas"]["UnknownEvent"]
