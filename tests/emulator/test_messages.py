@@ -288,3 +288,16 @@ async def test_profile_name_and_picture(emulator: Emulator, client: httpx.AsyncC
     assert fetched["data"] == picture
     assert contact["data"].startswith("https://pps.whatsapp.net/")
     assert nobody["data"] is None
+
+
+async def test_media_added_under_chosen_keys_is_downloadable(emulator: Emulator, client: httpx.AsyncClient) -> None:
+    emulator.add_media("a-media-key", "/v/chosen.enc", "image/png", b"\x89PNG")
+    keys = {
+        "mediaKey": "a-media-key",
+        "directPath": "/v/chosen.enc",
+        "url": "https://mmg.example/x",
+        "mimetype": "image/png",
+        "messageType": "image",
+    }
+    downloaded = (await client.post(f"/rest/instance/downloadMediaMessage/{KEY}", json={"messageKeys": keys})).json()
+    assert downloaded["data"] == "data:image/png;base64," + base64.b64encode(b"\x89PNG").decode()
