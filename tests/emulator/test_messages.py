@@ -301,3 +301,9 @@ async def test_media_added_under_chosen_keys_is_downloadable(emulator: Emulator,
     }
     downloaded = (await client.post(f"/rest/instance/downloadMediaMessage/{KEY}", json={"messageKeys": keys})).json()
     assert downloaded["data"] == "data:image/png;base64," + base64.b64encode(b"\x89PNG").decode()
+
+
+async def test_media_sends_need_no_mime_type(client: httpx.AsyncClient) -> None:
+    data = {"to": "5511999999999", "url": "https://example.com/a.pdf", "type": "document"}
+    sent = (await client.post(f"{SEND}/mediaUrl", json={"messageData": data})).json()
+    assert sent["messageData"]["message"]["documentMessage"]["mimetype"] == "application/pdf"
