@@ -4,6 +4,7 @@
 MegaApiError
 ├── InvalidInputError          bad argument, detected before any request (also a ValueError and a TypeError)
 ├── ConfigurationError         missing or unsafe credentials, host or base URL (also a ValueError)
+├── MissingReplyFieldError     a successful reply without the value a convenience reads (`message_id`, ...)
 └── APIError                   something went wrong talking to Mega-api
     ├── APIConnectionError     no usable HTTP response (DNS, refused, reset)
     │   └── APITimeoutError
@@ -26,7 +27,14 @@ if TYPE_CHECKING:
 
 
 class MegaApiError(Exception):
-    """Root of every error raised by megaapi."""
+    """Root of every error raised by megaapi.
+
+    `safe_to_retry` says whether repeating the call cannot act twice: True when the request provably did not reach
+    the server (it was refused, or never left) or the operation is safe to repeat; False when a message may have
+    gone out or something may have been created.
+    """
+
+    safe_to_retry: bool = True  # errors raised before sending; APIError says it case by case
 
 
 class InvalidInputError(MegaApiError, ValueError, TypeError):
@@ -37,41 +45,84 @@ class ConfigurationError(MegaApiError, ValueError):
     """The client cannot be used as configured (credentials, host or base URL)."""
 
 
+class MissingReplyFieldError(MegaApiError):
+    """The call succeeded, but its reply lacks the value a convenience reads (`message_id`, `group_id`, `code`).
+
+    The server did act: a send went out, a group exists. `safe_to_retry` is False for those; the reply's `raw` and
+    `unmatched` show what the server sent instead.
+    """
+
+    def __init__(self, message: str, *, safe_to_retry: bool) -> None:
+        super().__init__(message)
+        self.safe_to_retry = safe_to_retry
+
+
 class APIError(MegaApiError):
     """A request to Mega-api failed. `operation` is e.g. `POST /rest/sendMessage/***/text`."""
 
-    def __init__(self, message: str, *, operation: str) -> None:
+    def __init__(self, message: str, *, operation: str, safe_to_retry: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.operation = operation
+        self.safe_to_retry = safe_to_retry
 
 
 class APIConnectionError(APIError):
     """No HTTP response was received: the connection failed, was refused or dropped."""
 
-    def __init__(self, *, operation: str, reason: str = "Connection error") -> None:
-        super().__init__(f"{reason} during {operation}", operation=operation)
+    def __init__(self, *, operation: str, reason: str = "Connection error", safe_to_retry: bool = False) -> None:
+        super().__init__(f"{reason} during {operation}", operation=operation, safe_to_retry=safe_to_retry)
 
 
 class APITimeoutError(APIConnectionError):
     """The request timed out."""
 
-    def __init__(self, *, operation: str) -> None:
-        super().__init__(operation=operation, reason="Request timed out")
+    def __init__(self, *, operation: str, safe_to_retry: bool = False) -> None:
+        super().__init__(operation=operation, reason="Request timed out", safe_to_retry=safe_to_retry)
 
 
 class _ResponseError(APIError):
     """An HTTP response arrived; keeps its status, parsed body (when JSON) and raw text."""
 
-    def __init__(self, message: str, *, operation: str, response: httpx.Response, body: object) -> None:
-        super().__init__(message, operation=operation)
+    def __init__(
+        self, message: str, *, operation: str, response: httpx.Response, body: object, safe_to_retry: bool = False
+    ) -> None:
+        super().__init__(message, operation=operation, safe_to_retry=safe_to_retry)
         self.response = response
         self.status_code = response.status_code
         self.body = body
+        self._text: str | None = None
 
     @property
     def text(self) -> str:
-        return self.response.text
+        """The body as text, with the client's secrets masked (a server may echo the Authorization header)."""
+        if self._text is None:
+            import httpx  # loaded already by the client
+
+            try:
+                return self.response.text
+            except httpx.ResponseNotRead:  # a streamed download that failed part way
+                return ""
+        return self._text
+
+    def hide(self, secrets: tuple[str, ...]) -> None:
+        """Mask `secrets` in `body` and `text`; the client does it before raising."""
+        from .logs import mask
+
+        self.body = _masked(self.body, secrets)
+        self._text = mask(self.text, secrets)
+
+
+def _masked(value: object, secrets: tuple[str, ...]) -> object:
+    from .logs import mask
+
+    if isinstance(value, str):
+        return mask(value, secrets)
+    if isinstance(value, dict):
+        return {_masked(key, secrets): _masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets) for item in value]
+    return value
 
 
 class APIResponseValidationError(_ResponseError):
@@ -113,8 +164,10 @@ class PayloadTooLargeError(APIStatusError):
 class RateLimitError(APIStatusError):
     """HTTP 429: too many requests. `retry_after` is the server's hint in seconds, if any."""
 
-    def __init__(self, message: str, *, operation: str, response: httpx.Response, body: object) -> None:
-        super().__init__(message, operation=operation, response=response, body=body)
+    def __init__(
+        self, message: str, *, operation: str, response: httpx.Response, body: object, safe_to_retry: bool = False
+    ) -> None:
+        super().__init__(message, operation=operation, response=response, body=body, safe_to_retry=safe_to_retry)
         self.retry_after = parse_retry_after(response.headers.get("retry-after"))
 
 

@@ -20,6 +20,19 @@ MAX_RETRY_AFTER = 60.0
 _RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Errors raised before a single byte of the request left: safe to retry for any call.
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Answers refusing the request before acting on it: malformed, unauthorised, not on WhatsApp, unknown instance, too
+# large, timed out while still reading it, or rate-limited. Any other status (5xx above all) may follow an action.
+_REFUSED_STATUSES = frozenset({400, 401, 403, 404, 405, 408, 413, 414, 415, 422, 429, 431})
+
+
+def was_refused(status: int) -> bool:
+    """Whether an error status proves the server did not act on the request."""
+    return status in _REFUSED_STATUSES
+
+
+def never_sent(error: httpx.TransportError) -> bool:
+    """Whether a transport error proves the request never reached the server."""
+    return isinstance(error, _NOT_SENT_ERRORS)
 
 
 def status_is_retryable(status: int, *, idempotent: bool) -> bool:
@@ -29,7 +42,7 @@ def status_is_retryable(status: int, *, idempotent: bool) -> bool:
 
 
 def error_is_retryable(error: httpx.TransportError, *, idempotent: bool) -> bool:
-    if isinstance(error, _NOT_SENT_ERRORS):
+    if never_sent(error):
         return True
     return idempotent and isinstance(error, httpx.TimeoutException | httpx.NetworkError | httpx.RemoteProtocolError)
 

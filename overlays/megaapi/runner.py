@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,11 +21,13 @@ import httpx
 from . import retries
 from .errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APITimeoutError,
     ConfigurationError,
     InvalidInputError,
     OperationFailedError,
+    _ResponseError,
     error_message,
     parse_retry_after,
     status_error_class,
@@ -136,6 +140,9 @@ class Runner:
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.config!r}>"
+
     def _prepare(self, call: Call[Any]) -> _Request:
         arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
         built = call.module._get_kwargs(**arguments)
@@ -184,9 +191,13 @@ class Runner:
 
     def _connection_error(self, request: _Request, error: httpx.RequestError) -> APIConnectionError:
         if isinstance(error, httpx.TimeoutException):
-            return APITimeoutError(operation=request.operation)
+            return APITimeoutError(operation=request.operation, safe_to_retry=retries.never_sent(error))
         if isinstance(error, httpx.TransportError):
-            return APIConnectionError(operation=request.operation, reason=f"Connection error ({type(error).__name__})")
+            return APIConnectionError(
+                operation=request.operation,
+                reason=f"Connection error ({type(error).__name__})",
+                safe_to_retry=retries.never_sent(error),
+            )
         # An undecodable body or a redirect loop (with a user's http_client that follows redirects).
         return APIConnectionError(operation=request.operation, reason=f"Unusable response ({type(error).__name__})")
 
@@ -211,6 +222,7 @@ class Runner:
                 operation=request.operation,
                 response=response,
                 body=body,
+                safe_to_retry=retries.was_refused(status),
             )
         if call.model is None and not response.headers.get("content-type", "").startswith("application/json"):
             value: Any = response.content
@@ -218,6 +230,12 @@ class Runner:
             try:
                 body = response.json()
             except ValueError:
+                if call.model is not None and not call.idempotent:
+                    from . import replies
+
+                    return replies.salvage(  # type: ignore[return-value]
+                        call.model, request.mask(response.text), "the body is not JSON", operation=request.operation
+                    )
                 raise APIResponseValidationError(
                     request.mask(f"HTTP {status} from {request.operation} is not JSON: {_snippet(response.text)}"),
                     operation=request.operation,
@@ -252,12 +270,15 @@ class Runner:
                 response=response,
                 body=body,
             )
+        from . import replies  # with the generated models: kept out of the import of megaapi
+
         try:
-            return call.model.from_dict(body)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            return replies.parse(call.model, body)
+        except replies.Mismatch as mismatch:
+            if not call.idempotent:  # the server acted: an error would invite a retry that acts twice
+                return replies.salvage(call.model, body, str(mismatch), operation=request.operation)
             raise APIResponseValidationError(
-                f"HTTP {response.status_code} from {request.operation} does not match the documented shape "
-                f"({type(error).__name__})",
+                f"HTTP {response.status_code} from {request.operation} does not match the spec: {mismatch}",
                 operation=request.operation,
                 response=response,
                 body=body,
@@ -302,7 +323,7 @@ class SyncRunner(Runner):
         if self.http.is_closed:
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
-        with masking(call.secrets):
+        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
             return self._attempts(call, request)
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -358,7 +379,7 @@ class AsyncRunner(Runner):
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
-        with masking(call.secrets):
+        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
             return await self._attempts(call, request)
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -383,8 +404,29 @@ class AsyncRunner(Runner):
             attempt += 1
 
 
+@contextmanager
+def _marked_safe_to_retry(call: Call[Any]) -> Iterator[None]:
+    """Errors of an operation that is safe to repeat are safe to retry, whatever the server did."""
+    try:
+        yield
+    except APIError as error:
+        if call.idempotent:
+            error.safe_to_retry = True
+        raise
+
+
+@contextmanager
+def _secrets_hidden(request: _Request) -> Iterator[None]:
+    """A response error's body and text lose the secrets a server echoed, as its message does."""
+    try:
+        yield
+    except _ResponseError as error:
+        error.hide(request.secrets)
+        raise
+
+
 class _Part:
-    """`<path>.part`, moved over `path` at the end only if `keep` was set, so no half or empty file is left."""
+    """A new file beside the target, renamed over it only if `keep` was set: no half or empty file is left."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -393,12 +435,18 @@ class _Part:
 
 @contextmanager
 def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
-    part = _Part(path.with_name(path.name + ".part"))
+    # Created exclusively (O_EXCL, a random name, readable by the owner only) in the destination folder: a symlink
+    # or file planted at a predictable name cannot redirect the write, and the rename stays on one file system.
     try:
-        with part.path.open("wb") as sink:
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".part")
+    except OSError as error:
+        raise InvalidInputError(f"Cannot create a file in {path.parent}: {error.strerror or error}") from None
+    part = _Part(Path(name))
+    try:
+        with os.fdopen(descriptor, "wb") as sink:
             yield sink, part
         if part.keep:
-            part.path.replace(path)
+            os.replace(part.path, path)
     finally:
         part.path.unlink(missing_ok=True)
 

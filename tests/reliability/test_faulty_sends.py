@@ -3,7 +3,8 @@
 The emulator answers about one send in ten with 503, drops about one in ten connections (half before handling the
 request, half after the message went out) and rate-limits a few. Whatever the client reports as sent must be in the
 emulator exactly once under the id it returned; everything else must have raised a typed error, and a message that
-went out although the client got no answer may only be one whose connection was dropped.
+went out although the client got no answer may only be one whose connection was dropped, and whose error does not
+claim it is safe to retry.
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def check(served: ServedEmulator, outcomes: Outcomes) -> None:
     # Went out without the client hearing of it: only possible when the connection dropped after the send.
     unreported = {text for text in by_text if text not in outcomes.sent}
     assert {type(outcomes.failed[text]).__name__ for text in unreported} <= {APIConnectionError.__name__}
+    # An error that says the send is safe to retry never hides a delivered message.
+    assert [text for text in unreported if getattr(outcomes.failed[text], "safe_to_retry", None) is not False] == []
     # Both drop variants and the 503s really happened: connection errors with and without a delivered message.
     lost = {text for text, error in outcomes.failed.items() if isinstance(error, APIConnectionError)}
     assert kinds[InternalServerError.__name__] > 0
