@@ -89,8 +89,10 @@ class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
 
     @property
     def code(self) -> str:
-        """`pairingCode`; raises `MissingReplyFieldError` when the reply has none."""
-        return _required(_set(self.pairing_code), "code", "pairingCode", None)
+        """`pairingCode`, or `code` where a host names it so (the n8n node reads both); raises
+        `MissingReplyFieldError` when the reply has neither."""
+        fallback = self.additional_properties.get("code")
+        return _required(_set(self.pairing_code) or fallback, "code", "pairingCode", None)
 
 
 class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
