@@ -96,12 +96,11 @@ class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
 
 
 class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
-    """Whether a number has WhatsApp; `on_whatsapp` reads the loosely typed `exists` flag."""
+    """Whether a number has WhatsApp; `on_whatsapp` reads the `exists` flag (false when the reply lacks it)."""
 
     @property
     def on_whatsapp(self) -> bool:
-        exists = _set(self.exists)
-        return exists is True or (isinstance(exists, str) and exists.lower() == "true")
+        return _set(self.exists) is True
 
 
 class CreateGroupResponse(Reply, _generated.CreateGroupResponse):
