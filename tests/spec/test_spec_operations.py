@@ -145,3 +145,35 @@ def test_error_responses_use_the_shared_error_schema(op: Operation) -> None:
             if node.get("schema", {}).get("$ref") != "#/components/schemas/ErrorResponse":
                 wrong.append(f"{code} at {ptr}{pointer('content', media)}: schema is {node.get('schema')}")
     assert not wrong, f"{op}: error responses not described by ErrorResponse: {wrong}"
+
+
+def _parameter_names(op: Operation) -> set[str]:
+    names = set()
+    for parameter in [
+        *SPEC["paths"][op.ptr.split("/")[2].replace("~1", "/")].get("parameters", []),
+        *op.node.get("parameters", []),
+    ]:
+        node, _ = resolve(parameter, op.ptr)
+        names.add(node["name"])
+    return names
+
+
+def test_links_lead_to_real_operations_and_parameters() -> None:
+    by_id = {op.node["operationId"]: op for op in PATH_OPERATIONS}
+    wrong = []
+    for name, link in SPEC["components"].get("links", {}).items():
+        target = by_id.get(link.get("operationId"))
+        if target is None:
+            wrong.append(f"{name}: no operation {link.get('operationId')}")
+            continue
+        unknown = set(link.get("parameters", {})) - _parameter_names(target)
+        if unknown:
+            wrong.append(f"{name}: {target} has no parameter {sorted(unknown)}")
+    assert not wrong, "\n".join(wrong)
+    used = {
+        ref["$ref"].rsplit("/", 1)[1]
+        for op in PATH_OPERATIONS
+        for response in op.node.get("responses", {}).values()
+        for ref in response.get("links", {}).values()
+    }
+    assert used == set(SPEC["components"].get("links", {})), "every declared link is used by a response"
