@@ -1,7 +1,7 @@
 """Every workflow of the project is a nox session; `nox -l` lists them.
 
-`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests, contract_cli, prism
-and demo.
+`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests, contract_cli, prism,
+demo and languages.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 TOOLS = ROOT / "tools"
 NODE_BIN = TOOLS / "node_modules" / ".bin"
 
-nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli", "prism", "demo"]
+nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli", "prism", "demo", "languages"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -126,6 +126,16 @@ def prism(session: nox.Session) -> None:
     """The integration tests through `prism proxy` in front of the emulator: an independent contract check."""
     session.install("-e", ".[testing]", *_group("test"))
     session.run("pytest", "tests/integration", *session.posargs, env={"MEGAAPI_PRISM": _node_tool(session, "prism")})
+
+
+@nox.session
+def languages(session: nox.Session) -> None:
+    """Clients from third-party generators (openapi-generator go, php, typescript-fetch, python; hey-api;
+    datamodel-code-generator) built and type-checked. Needs a JRE, Go, PHP and Debian's validator.v2 (see .ci/run)."""
+    session.install(*_group("languages"))
+    for tool in ("tsc", "openapi-ts"):
+        _node_tool(session, tool)
+    session.run("python", "scripts/languages/check.py", *session.posargs)
 
 
 @nox.session

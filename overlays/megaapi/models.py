@@ -89,17 +89,18 @@ class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
 
     @property
     def code(self) -> str:
-        """`pairingCode`; raises `MissingReplyFieldError` when the reply has none."""
-        return _required(_set(self.pairing_code), "code", "pairingCode", None)
+        """`pairingCode`, or `code` where a host names it so (the n8n node reads both); raises
+        `MissingReplyFieldError` when the reply has neither."""
+        fallback = self.additional_properties.get("code")
+        return _required(_set(self.pairing_code) or fallback, "code", "pairingCode", None)
 
 
 class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
-    """Whether a number has WhatsApp; `on_whatsapp` reads the loosely typed `exists` flag."""
+    """Whether a number has WhatsApp; `on_whatsapp` reads the `exists` flag (false when the reply lacks it)."""
 
     @property
     def on_whatsapp(self) -> bool:
-        exists = _set(self.exists)
-        return exists is True or (isinstance(exists, str) and exists.lower() == "true")
+        return _set(self.exists) is True
 
 
 class CreateGroupResponse(Reply, _generated.CreateGroupResponse):

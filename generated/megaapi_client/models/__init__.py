@@ -27,9 +27,9 @@ from .create_group_response import CreateGroupResponse
 from .create_instance_request import CreateInstanceRequest
 from .create_instance_response import CreateInstanceResponse
 from .delete_message import DeleteMessage
+from .delete_message_for_me_by_id_request import DeleteMessageForMeByIdRequest
 from .delete_message_for_me_by_key import DeleteMessageForMeByKey
 from .delete_message_for_me_by_key_request import DeleteMessageForMeByKeyRequest
-from .delete_message_for_me_request import DeleteMessageForMeRequest
 from .delete_message_request import DeleteMessageRequest
 from .document_content import DocumentContent
 from .document_event import DocumentEvent
@@ -172,9 +172,9 @@ __all__ = (
     "CreateInstanceRequest",
     "CreateInstanceResponse",
     "DeleteMessage",
+    "DeleteMessageForMeByIdRequest",
     "DeleteMessageForMeByKey",
     "DeleteMessageForMeByKeyRequest",
-    "DeleteMessageForMeRequest",
     "DeleteMessageRequest",
     "DocumentContent",
     "DocumentEvent",

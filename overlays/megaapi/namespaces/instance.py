@@ -34,6 +34,19 @@ if TYPE_CHECKING:
 _PICTURE_SIZES = frozenset({"image", "icon"})
 
 
+def _qr_image(body: bytes) -> bytes:
+    """The QR image in a getQrCode reply: the body itself, or the data-URL image of the HTML page it may be."""
+    if body.lstrip()[:1] != b"<":
+        return body
+    import base64
+    import re
+
+    found = re.search(rb"data:image/[\w.+-]+;base64,([A-Za-z0-9+/=\s]+)", body)
+    if found is None:
+        raise ValueError("the QR code page holds no inline image; use get_qr_code_base_64 instead")
+    return base64.b64decode(found.group(1))
+
+
 class Instance(Namespace[R]):
     @endpoint
     def get_instance_status(self) -> Call[InstanceStatusResponse]:
@@ -46,10 +59,13 @@ class Instance(Namespace[R]):
 
     @endpoint
     def get_qr_code(self) -> Call[bytes]:
-        """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices."""
+        """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices.
+
+        Hosts may answer with the image or with an HTML page showing it; from a page, the inline image is returned.
+        """
         from megaapi_client.api.instance import get_qr_code as op
 
-        return Call(op, {}, None, idempotent=True)
+        return Call(op, {}, None, idempotent=True, finish=_qr_image)
 
     @endpoint
     def get_qr_code_base_64(self) -> Call[QrCodeResponse]:

@@ -264,6 +264,14 @@ class Emulator:
             world.store_media(message, data)
             return self._receive(from_, message, instance_key, push_name, group)
 
+    def add_media(self, media_key: str, direct_path: str, mimetype: str, data: bytes) -> None:
+        """Put a file on the emulated CDN under keys of your choosing (say, a spec example's), for
+        `downloadMediaMessage`."""
+        with self._world.lock:
+            self._world.store_media(
+                {"media": {"mediaKey": media_key, "directPath": direct_path, "mimetype": mimetype}}, data
+            )
+
     def receive_location(
         self,
         from_: str,
