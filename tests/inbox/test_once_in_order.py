@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -225,3 +226,27 @@ def test_settings_are_checked(sqlite_store: str, make_inbox: MakeInbox) -> None:
     with pytest.raises(ValueError, match="lease"):
         make_inbox(sqlite_store, lease=0)
     assert CHAT not in repr(make_inbox(sqlite_store))
+
+
+async def test_a_worker_keeps_going_when_the_store_fails_for_a_moment(
+    sqlite_store: str, make_inbox: MakeInbox, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = make_inbox(sqlite_store, clock=time.time)
+    seen = recorder(inbox)
+    claim, failures = inbox._claim, [OSError("the database went away")]
+
+    def flaky(worker: str) -> Any:
+        if failures:
+            raise failures.pop()
+        return claim(worker)
+
+    monkeypatch.setattr(inbox, "_claim", flaky)
+    inbox.store(text_event("A", "a"))
+    stop = asyncio.Event()
+    worker = asyncio.create_task(inbox.work(poll_interval=0.01, stop=stop))
+    while not seen and not worker.done():
+        await asyncio.sleep(0.01)
+    stop.set()
+    await worker
+    assert seen == [("text", "A", 1)]
+    assert "Could not claim an event" in caplog.text

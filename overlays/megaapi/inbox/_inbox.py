@@ -175,9 +175,12 @@ class Inbox(Handlers):
         running: dict[int, asyncio.Task[None]] = {}
 
         def finished(key: int) -> Callable[[asyncio.Task[None]], None]:
-            def callback(_: asyncio.Task[None]) -> None:
+            def callback(task: asyncio.Task[None]) -> None:
                 running.pop(key, None)
                 wakeup.set()  # a slot is free, and the chat's next event may be due
+                if not task.cancelled() and task.exception() is not None:
+                    # The store failed while settling the event; its lease will expire and it will run again.
+                    logger.error("Event %d could not be settled", key, exc_info=task.exception())
 
             return callback
 
@@ -186,7 +189,11 @@ class Inbox(Handlers):
         try:
             while not stop.is_set():
                 wakeup.clear()  # before claiming, so a wake-up during the claim is not lost
-                claimed = await asyncio.to_thread(self._claim, worker) if len(running) < concurrency else None
+                try:
+                    claimed = await asyncio.to_thread(self._claim, worker) if len(running) < concurrency else None
+                except Exception:
+                    logger.exception("Could not claim an event; trying again in %g s", poll_interval)
+                    claimed = None
                 if claimed is not None:
                     running[claimed.id] = asyncio.create_task(self._handle(claimed, worker))
                     running[claimed.id].add_done_callback(finished(claimed.id))
