@@ -140,8 +140,9 @@ def main() -> int:
             with background(["listen", "--port", str(port)], env) as listener:
                 echo_lines(listener, "listen")
                 wait_for_port(port)
-                webhook = f"http://127.0.0.1:{port}/megaapi?token={env['MEGAAPI_WEBHOOK_TOKEN']}"
-                megaapi(["webhook", "set", webhook], env, shown=["webhook", "set", webhook.split("?")[0] + "?token=***"])
+                webhook = f"http://127.0.0.1:{port}/megaapi"
+                secret = f"?token={env['MEGAAPI_WEBHOOK_TOKEN']}"
+                megaapi(["webhook", "set", webhook + secret], env, shown=["webhook", "set", webhook + "?token=***"])
                 megaapi(["doctor"], env)
 
                 contacts = Path(folder) / "clientes.csv"
