@@ -6,6 +6,7 @@ blocking and one awaiting.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
@@ -401,23 +402,27 @@ def _marked_safe_to_retry(call: Call[Any]) -> Iterator[None]:
 
 
 class _Part:
-    """`<path>.part`, moved over `path` at the end only if `keep` was set, so no half or empty file is left."""
+    """Set `keep` once the file is whole: only then is `<path>.part` moved over `path`, so no half file is left."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self) -> None:
         self.keep = False
 
 
 @contextmanager
-def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
-    part = _Part(path.with_name(path.name + ".part"))
+def _partial(path: Path | io.BytesIO) -> Iterator[tuple[IO[bytes], _Part]]:
+    if isinstance(path, io.BytesIO):  # download_media: decoded into memory, from the start again on a retry
+        path.seek(0)
+        path.truncate()
+        yield path, _Part()
+        return
+    part, partial = _Part(), path.with_name(path.name + ".part")
     try:
-        with part.path.open("wb") as sink:
+        with partial.open("wb") as sink:
             yield sink, part
         if part.keep:
-            part.path.replace(path)
+            partial.replace(path)
     finally:
-        part.path.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
 
 
 def _json_document(body: Any) -> bytes:
