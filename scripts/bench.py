@@ -110,7 +110,8 @@ def _serve(port: int, delay: float, download_bytes: int) -> None:
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: _Responder(delay, download), "127.0.0.1", port)
+        # A deep backlog: 256 clients connecting at once must not wait for SYN retries.
+        server = await loop.create_server(lambda: _Responder(delay, download), "127.0.0.1", port, backlog=1024)
         async with server:
             await server.serve_forever()
 
@@ -192,13 +193,17 @@ async def _bounded(calls: int, concurrency: int, one: Callable[[], Awaitable[obj
     return calls / (time.perf_counter() - start)
 
 
+# Generous: a loaded machine opening hundreds of connections at once must not turn into timeouts.
+SLOW = httpx.Timeout(60.0)
+
+
 def _async_http(transport: str, concurrency: int) -> httpx.AsyncClient:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     if transport == "httpx":
-        return httpx.AsyncClient(limits=limits)
+        return httpx.AsyncClient(limits=limits, timeout=SLOW)
     from megaapi.transports import aiohttp_transport
 
-    return httpx.AsyncClient(transport=aiohttp_transport(limits=limits))
+    return httpx.AsyncClient(transport=aiohttp_transport(limits=limits), timeout=SLOW)
 
 
 def async_throughput(base_url: str, calls: int, concurrency: int, runs: int) -> dict[str, float]:
@@ -217,11 +222,11 @@ def async_throughput(base_url: str, calls: int, concurrency: int, runs: int) -> 
             session = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
             raw_httpx = await stack.enter_async_context(_async_http("httpx", concurrency))
             raw_httpx_aiohttp = await stack.enter_async_context(_async_http("aiohttp", concurrency))
-            clients = {"sdk_default": AsyncMegaApi(instance_key=KEY, token=TOKEN, base_url=base_url)}
+            clients = {"sdk_default": AsyncMegaApi(instance_key=KEY, token=TOKEN, base_url=base_url, timeout=SLOW)}
             for transport in ("httpx", "aiohttp"):
                 http = _async_http(transport, concurrency)
                 clients[f"sdk_{transport}"] = AsyncMegaApi(
-                    instance_key=KEY, token=TOKEN, base_url=base_url, http_client=http
+                    instance_key=KEY, token=TOKEN, base_url=base_url, timeout=SLOW, http_client=http
                 )
                 stack.push_async_callback(http.aclose)
             for client in clients.values():
