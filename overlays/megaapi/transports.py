@@ -94,7 +94,13 @@ def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
                     limit=limits.max_connections or 0, keepalive_timeout=limits.keepalive_expiry, ssl=self.ssl_context
                 )
                 # httpx keeps the cookies; aiohttp keeping them too would send them twice.
-                return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+                session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+                # aiohttp sends a GET, PUT or DELETE again at once when a kept-alive connection drops under it. The
+                # SDK's retry policy knows which operations are safe to repeat and counts max_retries: it stays the
+                # only one. (No public switch exists; the attribute is in ClientSession's own list of attributes.)
+                if hasattr(session, "_retry_connection"):
+                    session._retry_connection = False
+                return session
 
             if self.client is None:
                 self.client = session

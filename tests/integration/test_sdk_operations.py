@@ -89,11 +89,6 @@ def covers(*methods: str) -> Callable[[F], F]:
     return mark
 
 
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest, api: MegaApi, async_api: AsyncMegaApi) -> Client:
-    return api if request.param == "sync" else async_api
-
-
 @pytest.fixture(autouse=True)
 def declared_methods_reach_the_emulator(request: pytest.FixtureRequest, setup: Setup) -> Iterator[None]:
     yield
