@@ -435,7 +435,9 @@ def _serve_app(kind: str, port: int) -> None:
             json.loads(await request.body())
             return Response(SEND_REPLY, media_type="application/json")
 
-        app = Starlette(routes=[Route("/hook", loads, methods=["POST"]), Route("/rest/{rest:path}", send_text, methods=["POST"])])
+        app = Starlette(
+            routes=[Route("/hook", loads, methods=["POST"]), Route("/rest/{rest:path}", send_text, methods=["POST"])]
+        )
     # The emulator's own server settings (megaapi.testing.server): h11, no access log.
     config = uvicorn.Config(app, host="127.0.0.1", port=port, http="h11", lifespan="off", log_level="warning")
     config.access_log = False

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from either_client import Client, contact, done, number
 
-from megaapi import AsyncMegaApi, MegaApi, NotFoundError, OperationFailedError, PermissionDeniedError
+from megaapi import MegaApi, NotFoundError, OperationFailedError, PermissionDeniedError
 from megaapi.namespaces.account import Account
 from megaapi.namespaces.chats import Chats
 from megaapi.namespaces.groups import Groups

@@ -216,4 +216,3 @@ def _media_keys(value: MediaMessageKeys | Mapping[str, Any]) -> MediaMessageKeys
     for name in ("media_key", "direct_path", "url", "mimetype", "message_type"):
         arguments.text(getattr(keys, name), f"media_keys.{name}")
     return keys
-

@@ -40,6 +40,7 @@ DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024
 _MIN_TOKEN_LENGTH = 16
 # Unreserved URL characters only, so the token reads the same in every URL and needs no escaping.
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]+")
+_MASKED_QUERY = f"token={MASK}".encode("ascii")
 
 
 class WebhookApp:
@@ -76,7 +77,8 @@ class WebhookApp:
         self._token = token.encode()
         self._instance_key = None if instance_key is None else instance_key.encode()
         self._max_body_size = max_body_size
-        self._handlers: list[tuple[frozenset[str] | None, Callable[..., object]]] = []
+        # (kinds or None for all, handler, whether it is a coroutine function: decided once, not per event)
+        self._handlers: list[tuple[frozenset[str] | None, Callable[..., object], bool]] = []
         if handler is not None:
             self.on_any(handler)
 
@@ -98,7 +100,7 @@ class WebhookApp:
         wanted = frozenset(kinds)
 
         def register(handler: H) -> H:
-            self._handlers.append((wanted, handler))
+            self._handlers.append((wanted, handler, inspect.iscoroutinefunction(handler)))
             return handler
 
         return register
@@ -109,7 +111,7 @@ class WebhookApp:
 
     def on_any(self, handler: H) -> H:
         """Register the decorated function for every event."""
-        self._handlers.append((None, handler))
+        self._handlers.append((None, handler, inspect.iscoroutinefunction(handler)))
         return handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -142,15 +144,22 @@ class WebhookApp:
             await _respond(send, 403, "wrong instance")
             return
         event = parse_payload(payload)
-        handlers = [handler for kinds, handler in self._handlers if kinds is None or event.kind in kinds]
+        handlers = [
+            (handler, is_async) for kinds, handler, is_async in self._handlers if kinds is None or event.kind in kinds
+        ]
         await _respond(send, 200, "ok")
         if not handlers:
             logger.debug("No webhook handler for a %s event", event.kind)
-        for handler in handlers:
-            await _run(handler, event)
+        for handler, is_async in handlers:
+            await _run(handler, is_async, event)
 
     def _authorized(self, scope: Scope) -> bool:
-        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query = scope.get("query_string", b"")
+        if query.startswith(b"token=") and not any(byte in query for byte in b"&%+"):
+            # The URL as configured, `?token=<token>` and nothing to unquote: no need to parse and rebuild it.
+            scope["query_string"] = _MASKED_QUERY
+            return hmac.compare_digest(query[6:], self._token)
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
         offered = [value for name, value in pairs if name == "token"]
         if offered:
             # Servers log the request line from this scope after the response starts (uvicorn's access log does);
@@ -167,7 +176,7 @@ class WebhookApp:
 
     async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """The request body, or None once a response has been sent (too large) or the client has gone."""
-        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
+        declared = next((value for name, value in scope.get("headers", ()) if name == b"content-length"), b"")
         if declared.isdigit() and int(declared) > self._max_body_size:
             await _respond(send, 413, "body too large")
             return None
@@ -187,9 +196,9 @@ class WebhookApp:
                 return b"".join(chunks)
 
 
-async def _run(handler: Callable[..., object], event: Event) -> None:
+async def _run(handler: Callable[..., object], is_async: bool, event: Event) -> None:
     try:
-        if inspect.iscoroutinefunction(handler):
+        if is_async:
             await handler(event)
         else:
             result = await asyncio.to_thread(handler, event)

@@ -115,4 +115,3 @@ def _typed(event_class: type[TypedEvent], payload: dict[str, Any]) -> TypedEvent
     if found:
         raise _Mismatch(found)
     return event_class.from_dict(data)
-
