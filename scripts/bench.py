@@ -620,14 +620,16 @@ def server_figures(args: argparse.Namespace) -> None:
                 f"{cpu * 1e6:.0f} µs vs {bare_cpu * 1e6:.0f} µs; 16 in flight, {args.server_calls} requests",
             )
         )
-    emulator, minimal = served["emulator"][1], served["minimal"][1]
+    # On a shared machine the load generator competes with the server, so requests/s are context; the figure is the
+    # server's CPU per request, which bounds its throughput.
+    (emulator_cpu, emulator_rate), (minimal_cpu, minimal_rate) = served["emulator"], served["minimal"]
     rows.append(
         _row(
-            "emulator send_text, 16 in flight, vs a minimal Starlette server",
-            f"{minimal / emulator:.2f}x slower",
+            "emulator send_text vs a minimal Starlette server: server CPU per request (uvicorn)",
+            f"{emulator_cpu / minimal_cpu:.2f}x",
             "≤ 2x",
-            f"{emulator:.0f} vs {minimal:.0f} requests/s; server CPU {served['emulator'][0] * 1e6:.0f} µs vs "
-            f"{served['minimal'][0] * 1e6:.0f} µs per request",
+            f"{emulator_cpu * 1e6:.0f} µs vs {minimal_cpu * 1e6:.0f} µs; {emulator_rate:.0f} vs {minimal_rate:.0f} "
+            f"requests/s at 16 in flight",
         )
     )
     _table(rows)
