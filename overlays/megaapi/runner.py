@@ -425,10 +425,14 @@ def _partial(path: Path | io.BytesIO) -> Iterator[tuple[IO[bytes], _Part]]:
         partial.unlink(missing_ok=True)
 
 
+# Made once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def _json_document(body: Any) -> bytes:
     """The request body as UTF-8 JSON; values JSON or UTF-8 cannot carry are bad input, caught before sending."""
     try:
-        document = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        document = _ENCODER.encode(body)
     except ValueError:
         raise InvalidInputError("The request contains a number that is not finite (nan or infinity)") from None
     except TypeError as error:
