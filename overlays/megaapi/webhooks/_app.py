@@ -77,8 +77,7 @@ class WebhookApp:
         self._token = token.encode()
         self._instance_key = None if instance_key is None else instance_key.encode()
         self._max_body_size = max_body_size
-        # (kinds or None for all, handler, whether it is a coroutine function: decided once, not per event)
-        self._handlers: list[tuple[frozenset[str] | None, Callable[..., object], bool]] = []
+        self._handlers: list[tuple[frozenset[str] | None, Callable[..., object]]] = []
         if handler is not None:
             self.on_any(handler)
 
@@ -100,7 +99,7 @@ class WebhookApp:
         wanted = frozenset(kinds)
 
         def register(handler: H) -> H:
-            self._handlers.append((wanted, handler, inspect.iscoroutinefunction(handler)))
+            self._handlers.append((wanted, handler))
             return handler
 
         return register
@@ -111,7 +110,7 @@ class WebhookApp:
 
     def on_any(self, handler: H) -> H:
         """Register the decorated function for every event."""
-        self._handlers.append((None, handler, inspect.iscoroutinefunction(handler)))
+        self._handlers.append((None, handler))
         return handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -144,14 +143,12 @@ class WebhookApp:
             await _respond(send, 403, "wrong instance")
             return
         event = parse_payload(payload)
-        handlers = [
-            (handler, is_async) for kinds, handler, is_async in self._handlers if kinds is None or event.kind in kinds
-        ]
+        handlers = [handler for kinds, handler in self._handlers if kinds is None or event.kind in kinds]
         await _respond(send, 200, "ok")
         if not handlers:
             logger.debug("No webhook handler for a %s event", event.kind)
-        for handler, is_async in handlers:
-            await _run(handler, is_async, event)
+        for handler in handlers:
+            await _run(handler, event)
 
     def _authorized(self, scope: Scope) -> bool:
         query = scope.get("query_string", b"")
@@ -196,9 +193,9 @@ class WebhookApp:
                 return b"".join(chunks)
 
 
-async def _run(handler: Callable[..., object], is_async: bool, event: Event) -> None:
+async def _run(handler: Callable[..., object], event: Event) -> None:
     try:
-        if is_async:
+        if inspect.iscoroutinefunction(handler):
             await handler(event)
         else:
             result = await asyncio.to_thread(handler, event)
