@@ -39,6 +39,6 @@ def test_every_exported_name_resolves_once_and_is_listed() -> None:
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="NoSuchModel"):
-        models.NoSuchModel  # noqa: B018
+        models.NoSuchModel  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(ImportError):
         from megaapi_client.models import NoSuchModel  # type: ignore[attr-defined]  # noqa: F401
