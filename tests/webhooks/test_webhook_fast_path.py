@@ -19,8 +19,9 @@ from megaapi.webhooks._events import EVENT_TYPES
 
 def shape(value: object) -> object:
     """Every model's class and fields, recursively, so two events compare class by class."""
-    if attrs.has(type(value)):
-        return (type(value), {field.name: shape(getattr(value, field.name)) for field in attrs.fields(type(value))})
+    cls = type(value)
+    if attrs.has(cls):
+        return (cls, {field.name: shape(getattr(value, field.name)) for field in attrs.fields(cls)})
     if isinstance(value, list):
         return [shape(item) for item in value]
     if isinstance(value, dict):
