@@ -91,6 +91,7 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
     session.run("mypy")
     session.run("mypy", "--no-namespace-packages", "scripts", "examples", "noxfile.py")
+    session.run("python", "scripts/check_readme.py")  # README's ```python snippets, each under mypy --strict
     # Each test folder is its own set of top-level modules (several have a conftest.py), so one mypy run each,
     # without a shared cache that would mix them up.
     for folder in sorted(path for path in (ROOT / "tests").iterdir() if any(path.glob("*.py"))):

@@ -58,7 +58,7 @@ def link_phone(api: MegaApi) -> None:
     if status.user is not None:
         say("Instance connected as", status.user.id)
         return
-    code = api.instance.get_pairing_code(os.environ.get("MEGAAPI_DEMO_PHONE", "5511912345678")).pairing_code
+    code = api.instance.get_pairing_code(os.environ.get("MEGAAPI_DEMO_PHONE", "5511912345678")).code
     say("No phone linked yet. On the phone: WhatsApp > Linked devices > Link with phone number", code)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -116,9 +116,7 @@ def main() -> None:
         api.messages.send_contact(TO, "Suporte Loja", "+55 11 4000-1234", organization="Loja Exemplo")
         say("Contact card sent")
 
-        group = api.groups.create_group("Clientes VIP (quickstart)", [TO]).group_id
-        if group is None:
-            raise SystemExit("The server did not report the new group's id")
+        group = api.groups.create_group("Clientes VIP (quickstart)", [TO]).group_id  # str, or MissingReplyFieldError
         say("Group created", group)
         added = api.groups.add_participants(group, FRIENDS)
         say("Participants added", ", ".join(f"{result.jid} ({result.status})" for result in added.results))

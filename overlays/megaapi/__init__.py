@@ -37,6 +37,8 @@ _EXPORTS = {
     "PayloadTooLargeError": "errors",
     "RateLimitError": "errors",
     "InternalServerError": "errors",
+    "MissingReplyFieldError": "errors",
+    "ReplyMismatchWarning": "replies",
 }
 __all__ = [
     "APIConnectionError",
@@ -52,12 +54,14 @@ __all__ = [
     "InvalidInputError",
     "MegaApi",
     "MegaApiError",
+    "MissingReplyFieldError",
     "NotFoundError",
     "NotOnWhatsAppError",
     "OperationFailedError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplyMismatchWarning",
     "__version__",
 ]
 
@@ -75,6 +79,7 @@ if TYPE_CHECKING:
         InternalServerError,
         InvalidInputError,
         MegaApiError,
+        MissingReplyFieldError,
         NotFoundError,
         NotOnWhatsAppError,
         OperationFailedError,
@@ -82,6 +87,7 @@ if TYPE_CHECKING:
         PermissionDeniedError,
         RateLimitError,
     )
+    from .replies import ReplyMismatchWarning
 
 
 def __getattr__(name: str) -> Any:

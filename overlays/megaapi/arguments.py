@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -137,9 +138,17 @@ def count(value: object, name: str) -> int:
     return value
 
 
+# Characters RFC 3986 leaves out of URLs; servers and WebhookApp refuse them.
+_NOT_IN_URLS = re.compile(r'[\s<>"{}|\\^`\x00-\x1f\x7f]')
+
+
 def http_url(value: object, name: str, *, max_length: int = 4096) -> str:
     """An absolute http(s) URL with a host, which a server can fetch or post to."""
     url = text(value, name, max_length=max_length).strip()
+    refused = _NOT_IN_URLS.search(url)
+    if refused:
+        hint = " (a <placeholder> left in?)" if refused.group() in "<>" else "; percent-encode it"
+        raise InvalidInputError(f"{name} contains {refused.group()!r}, which a URL cannot hold{hint}")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise InvalidInputError(f"{name} must be an absolute http(s) URL with a host, got {url[:60]!r}")

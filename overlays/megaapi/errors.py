@@ -4,6 +4,7 @@
 MegaApiError
 ├── InvalidInputError          bad argument, detected before any request (also a ValueError and a TypeError)
 ├── ConfigurationError         missing or unsafe credentials, host or base URL (also a ValueError)
+├── MissingReplyFieldError     a successful reply without the value a convenience reads (`message_id`, ...)
 └── APIError                   something went wrong talking to Mega-api
     ├── APIConnectionError     no usable HTTP response (DNS, refused, reset)
     │   └── APITimeoutError
@@ -44,6 +45,18 @@ class ConfigurationError(MegaApiError, ValueError):
     """The client cannot be used as configured (credentials, host or base URL)."""
 
 
+class MissingReplyFieldError(MegaApiError):
+    """The call succeeded, but its reply lacks the value a convenience reads (`message_id`, `group_id`, `code`).
+
+    The server did act: a send went out, a group exists. `safe_to_retry` is False for those; the reply's `raw` and
+    `unmatched` show what the server sent instead.
+    """
+
+    def __init__(self, message: str, *, safe_to_retry: bool) -> None:
+        super().__init__(message)
+        self.safe_to_retry = safe_to_retry
+
+
 class APIError(MegaApiError):
     """A request to Mega-api failed. `operation` is e.g. `POST /rest/sendMessage/***/text`."""
 
@@ -78,10 +91,38 @@ class _ResponseError(APIError):
         self.response = response
         self.status_code = response.status_code
         self.body = body
+        self._text: str | None = None
 
     @property
     def text(self) -> str:
-        return self.response.text
+        """The body as text, with the client's secrets masked (a server may echo the Authorization header)."""
+        if self._text is None:
+            import httpx  # loaded already by the client
+
+            try:
+                return self.response.text
+            except httpx.ResponseNotRead:  # a streamed download that failed part way
+                return ""
+        return self._text
+
+    def hide(self, secrets: tuple[str, ...]) -> None:
+        """Mask `secrets` in `body` and `text`; the client does it before raising."""
+        from .logs import mask
+
+        self.body = _masked(self.body, secrets)
+        self._text = mask(self.text, secrets)
+
+
+def _masked(value: object, secrets: tuple[str, ...]) -> object:
+    from .logs import mask
+
+    if isinstance(value, str):
+        return mask(value, secrets)
+    if isinstance(value, dict):
+        return {_masked(key, secrets): _masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, secrets) for item in value]
+    return value
 
 
 class APIResponseValidationError(_ResponseError):

@@ -61,6 +61,11 @@ def _checked_base_url(base_url: str) -> str:
     if not isinstance(base_url, str):
         raise ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
     parts = _split(base_url.strip(), "base_url")
+    if not parts.scheme or not parts.netloc:
+        raise ConfigurationError(
+            "base_url must be a full URL starting with https:// (http:// only on loopback), such as "
+            "https://proxy.example.com or http://127.0.0.1:8000"
+        )
     if not parts.netloc.isascii():
         raise ConfigurationError("base_url must be ASCII; write internationalised host names in their xn-- form")
     hostname = (parts.hostname or "").lower()

@@ -4,13 +4,16 @@ The instance key travels in every URL path and the token in a header, and httpx 
 registers its secrets here, and a filter on the `megaapi`, `httpx` and `httpcore` loggers rewrites any record that
 contains one, replacing the secret with `***` before a handler sees it.
 
-Set `MEGAAPI_LOG=debug` (or `info`) to print the SDK's own log lines to stderr.
+Set `MEGAAPI_LOG=debug` (or `info`) to print the SDK's own log lines to stderr; once the application configured the
+root logger (`logging.basicConfig`), they go to its handlers instead, once each.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import re
 import threading
 from collections import Counter
 from urllib.parse import quote
@@ -96,11 +99,33 @@ class masking:
 
 def mask(text: str, secrets: tuple[str, ...]) -> str:
     for secret in secrets:
-        text = text.replace(secret, MASK)
+        if len(secret) >= WHOLE_BELOW:
+            text = text.replace(secret, MASK)
+        elif secret in text:
+            text = _whole(secret).sub(MASK, text)
     return text
 
 
+# A secret this short (`token="t"` in a test) also occurs inside ordinary words: it is masked only where it stands
+# whole, not next to a letter or a digit, so messages stay readable (`instance ***`, not `ins***ance`).
+WHOLE_BELOW = 8
+
+
+@functools.cache
+def _whole(secret: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])")
+
+
 secret_filter = SecretFilter()
+
+
+class _StderrUnlessConfigured(logging.StreamHandler):  # type: ignore[type-arg]
+    """Prints to stderr only while the root logger has no handler: once the application configured logging
+    (`logging.basicConfig`), the record reaches the root's handlers and printing it here too would double it."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not logging.getLogger().handlers:
+            super().emit(record)
 
 
 def _install() -> None:
@@ -108,7 +133,7 @@ def _install() -> None:
         logging.getLogger(name).addFilter(secret_filter)
     level = os.environ.get("MEGAAPI_LOG", "").strip().upper()
     if level in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        handler = logging.StreamHandler()
+        handler = _StderrUnlessConfigured()
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(level)

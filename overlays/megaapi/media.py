@@ -74,13 +74,23 @@ def load(source: MediaSource, *, file_name: str | None = None, mime_type: str | 
         name = file_name or PurePosixPath(urlsplit(source).path).name or None
         return Media(source, None, 0, name, mime_type or _guess(name, b"") or DEFAULT_MIME_TYPE)
     content: bytes | Path
+    if isinstance(source, str) and "://" in source:
+        scheme = source.partition("://")[0]
+        raise InvalidInputError(
+            f"{scheme}:// URLs are not accepted: give a path for a local file, or an http(s) URL the server can fetch"
+        )
     if isinstance(source, str | os.PathLike):
         content = Path(source)
-        if not content.is_file():
-            raise InvalidInputError(f"No such file: {content}")
-        size = content.stat().st_size
-        with content.open("rb") as file:
-            head = file.read(16)
+        try:
+            if content.is_dir():
+                raise InvalidInputError(f"{_shown(content)} is a folder; give the path of a file")
+            if not content.is_file():
+                raise InvalidInputError(f"No such file: {_shown(content)}")
+            size = content.stat().st_size
+            with content.open("rb") as file:
+                head = file.read(16)
+        except OSError as error:  # unreadable, a name too long, ...
+            raise InvalidInputError(f"Cannot read {_shown(content)}: {error.strerror or error}") from None
         name = file_name or content.name
     elif isinstance(source, bytes | bytearray | memoryview):
         content = bytes(source)
@@ -123,7 +133,9 @@ class Base64Upload:
         placeholder = self.PLACEHOLDER.encode()
         before, found, after = document.partition(placeholder)
         if not found or placeholder in after:
-            raise ValueError("the request body must hold the upload placeholder exactly once")
+            raise InvalidInputError(
+                f"The message contains {self.PLACEHOLDER!r}, which megaapi reserves for the file's data; remove it"
+            )
         self._head = before + f"data:{media.mime_type};base64,".encode()
         self._tail = after
         self._media = media
@@ -254,6 +266,73 @@ class Base64Field:
         if self._in_field or self._pending or (self._head is not None and self.found and self._head):
             raise ValueError("the base64 data ends in the middle")
         return bytes(self._rest)
+
+
+def destination(path: object) -> Path:
+    """Where `save_media` writes: a file path (not a folder) in a folder that exists."""
+    if not isinstance(path, str | os.PathLike):
+        raise InvalidInputError(f"path must be a str or a path, not {type(path).__name__}")
+    try:
+        target = Path(path)
+    except TypeError:  # a PathLike of bytes
+        raise InvalidInputError("path must be a str or a path of str") from None
+    if "\x00" in str(target):
+        raise InvalidInputError("path contains a NUL character")
+    try:
+        if target.is_dir():
+            raise InvalidInputError(f"{_shown(target)} is a directory; give the file name to write")
+        if not target.parent.is_dir():
+            raise InvalidInputError(f"{_shown(target.parent)} does not exist; create it before saving into it")
+    except OSError as error:  # a name too long, ...
+        raise InvalidInputError(f"Cannot write {_shown(target)}: {error.strerror or error}") from None
+    return target
+
+
+def _shown(path: Path) -> str:
+    """A path for a message, cut short: a huge argument is not copied into it."""
+    text = str(path)
+    return text if len(text) <= 120 else text[:60] + "..." + text[-57:]
+
+
+# Names Windows reserves whatever the extension; characters it refuses in file names.
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", "conin$", "conout$"} | {f"{d}{n}" for d in ("com", "lpt") for n in "123456789¹²³"}
+)
+_REFUSED_CHARACTERS = re.compile(r'[<>:"/\\|?*]')
+_MAX_NAME_BYTES = 200
+
+
+def safe_file_name(name: object, *, fallback: str, mime_type: str | None = None) -> str:
+    """A file name from a sender-controlled `name` that is safe to join to a folder on any system.
+
+    Folders are stripped (`../../x` gives `x`), as are control and format characters, characters Windows refuses,
+    leading dots (no hidden files, no `..`) and trailing dots and spaces; names Windows reserves (`CON`, `nul.txt`)
+    get a `_` prefix; the result is cut to 200 UTF-8 bytes, keeping the extension. When nothing usable is left,
+    `fallback` (made safe the same way) with an extension from `mime_type` is used, and `media` if even that is empty.
+    """
+    cleaned = _clean_name(name if isinstance(name, str) else "")
+    if not cleaned:
+        extension = mimetypes.guess_extension(mime_type.split(";")[0].strip(), strict=False) if mime_type else None
+        cleaned = _clean_name((_clean_name(fallback) or "media") + (extension or ""))
+    return cleaned
+
+
+def _clean_name(name: str) -> str:
+    import unicodedata
+
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Cs", "Zl", "Zp"))
+    name = _REFUSED_CHARACTERS.sub("_", name).lstrip(". ").rstrip(". ")
+    if name.split(".", 1)[0].strip().lower() in _RESERVED_NAMES:
+        name = "_" + name
+    if len(name.encode()) > _MAX_NAME_BYTES:
+        stem, dot, extension = name.rpartition(".")
+        if not dot or len(extension.encode()) > 16:
+            stem, extension = name, ""
+        room = _MAX_NAME_BYTES - len(extension.encode()) - (1 if extension else 0)
+        stem = stem.encode()[:room].decode(errors="ignore").rstrip(". ")
+        name = f"{stem}.{extension}" if extension else stem
+    return name
 
 
 def media_type_for(mime_type: str) -> MediaType:

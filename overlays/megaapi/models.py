@@ -1,17 +1,33 @@
-"""Response models with a few conveniences, over the generated ones.
+"""Response models with a few conveniences, over the generated ones, and the reprs of every model.
 
 The spec keeps responses lenient (every field optional), so the generated models type most fields as
 `X | Unset`. The classes below subclass the generated models of the same name and add read-only properties for the
-values people read after almost every call, typed as `X | None`; they are what the client's methods return. The
-other models are those of `megaapi_client.models`, unchanged.
+values people read after almost every call, typed as `X | None`; the client returns them in place of the generated
+class of the same name. Every list reply has `items`, a typed list, empty when the server sent none.
+
+A reply to an operation that is unsafe to repeat (a send, a creation) is returned even when its body does not
+match the spec, since raising would invite a retry that acts twice: then `raw` holds the JSON body as received and
+`unmatched` says what did not match (a `ReplyMismatchWarning` says it too). Both are empty on a matching reply.
+
+Importing this module also gives every generated model a short repr without secrets (see `secret_free_repr`).
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
 
 from megaapi_client import models as _generated
+from megaapi_client import types as _types
 from megaapi_client.types import Unset
+
+from .errors import MissingReplyFieldError
+from .logs import MASK, mask, variants
+from .model_hooks import each_model_class
 
 T = TypeVar("T")
 
@@ -20,7 +36,16 @@ def _set(value: T | Unset | None) -> T | None:
     return None if isinstance(value, Unset) else value
 
 
-class SendMessageResponse(_generated.SendMessageResponse):
+class Reply:
+    """What every reply the client returns offers besides its fields."""
+
+    raw: Any = None
+    """The JSON body as received, kept only when it did not match the spec and the reply was returned anyway."""
+    unmatched: tuple[str, ...] = ()
+    """What did not match the spec in that case, one entry per field left out (e.g. `messageData.key.id: ...`)."""
+
+
+class SendMessageResponse(Reply, _generated.SendMessageResponse):
     """Result of a send; `key` identifies the new message for receipts, replies and deletion."""
 
     @property
@@ -29,12 +54,25 @@ class SendMessageResponse(_generated.SendMessageResponse):
         return None if data is None else _set(data.key)
 
     @property
-    def message_id(self) -> str | None:
+    def message_id(self) -> str:
+        """The id of the new message (read from `raw` when the rest of its key did not match the spec).
+
+        Raises `MissingReplyFieldError` when the reply has none: the message was sent all the same.
+        """
         key = self.key
-        return None if key is None else key.id
+        found = key.id if key is not None else _path(self.raw, "messageData", "key", "id")
+        return _required(found, "message_id", "messageData.key.id", "the message was sent")
 
 
-class InstanceStatusResponse(_generated.InstanceStatusResponse):
+class BulkSendResponse(Reply, _generated.BulkSendResponse):
+    """Result of a send to several recipients."""
+
+
+class CreateInstanceResponse(Reply, _generated.CreateInstanceResponse):
+    """The new instance's key and token (its repr masks both)."""
+
+
+class InstanceStatusResponse(Reply, _generated.InstanceStatusResponse):
     """State of the instance; `connected` follows the vendor's rule: a linked account shows as `instance.user`."""
 
     @property
@@ -47,7 +85,16 @@ class InstanceStatusResponse(_generated.InstanceStatusResponse):
         return self.user is not None
 
 
-class CheckNumberResponse(_generated.CheckNumberResponse):
+class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
+    """A code to type on the phone: `code`."""
+
+    @property
+    def code(self) -> str:
+        """`pairingCode`; raises `MissingReplyFieldError` when the reply has none."""
+        return _required(_set(self.pairing_code), "code", "pairingCode", None)
+
+
+class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
     """Whether a number has WhatsApp; `on_whatsapp` reads the loosely typed `exists` flag."""
 
     @property
@@ -56,18 +103,187 @@ class CheckNumberResponse(_generated.CheckNumberResponse):
         return exists is True or (isinstance(exists, str) and exists.lower() == "true")
 
 
-class CreateGroupResponse(_generated.CreateGroupResponse):
-    """The new group; `group_id` is its JID when the server reports it."""
+class CreateGroupResponse(Reply, _generated.CreateGroupResponse):
+    """The new group; `group_id` is its JID."""
 
     @property
-    def group_id(self) -> str | None:
+    def group_id(self) -> str:
+        """The new group's JID; raises `MissingReplyFieldError` when the reply has none (the group exists anyway)."""
         data = _set(self.data)
-        return None if data is None else _set(data.id)
+        return _required(None if data is None else _set(data.id), "group_id", "data.id", "the group was created")
 
 
-class GroupParticipantsResponse(_generated.GroupParticipantsResponse):
+class GroupParticipantsResponse(Reply, _generated.GroupParticipantsResponse):
     """Outcome of a participant change; `results` is the per-member list, empty when not reported."""
 
     @property
     def results(self) -> list[_generated.ParticipantResult]:
         return _set(self.data) or []
+
+
+class GroupListResponse(Reply, _generated.GroupListResponse):
+    """Groups of the connected account; `items` is the list, empty when the server sent none."""
+
+    @property
+    def items(self) -> list[_generated.GroupInfo]:
+        return _set(self.groups) or []
+
+
+class InstanceListResponse(Reply, _generated.InstanceListResponse):
+    """Instances of the account; `items` is the list (their reprs mask each key)."""
+
+    @property
+    def items(self) -> list[_generated.InstanceInfo]:
+        return _set(self.data) or []
+
+
+class _UndocumentedList(Reply):
+    """A list reply whose items have no documented shape: `items` are the JSON objects found under `data`."""
+
+    additional_properties: dict[str, Any]
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        data = self.additional_properties.get("data")
+        return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+
+
+class ChatListResponse(_UndocumentedList, _generated.ChatListResponse):
+    """Chats the live session holds; `items` are plain JSON objects (the shape is undocumented)."""
+
+
+class ContactListResponse(_UndocumentedList, _generated.ContactListResponse):
+    """Contacts the live session knows; `items` are plain JSON objects (the shape is undocumented)."""
+
+
+class MessageListResponse(_UndocumentedList, _generated.MessageListResponse):
+    """Messages the live session still holds; `items` are plain JSON objects (the shape is undocumented)."""
+
+
+def reply_class(model: type[T]) -> type[T]:
+    """The class above that stands for the generated model `model`, or `model` itself when there is none."""
+    overlay = globals().get(model.__name__)
+    return overlay if isinstance(overlay, type) and issubclass(overlay, model) else model
+
+
+def _required(value: object, name: str, field: str, acted: str | None) -> str:
+    if isinstance(value, str) and value:
+        return value
+    done = f"; {acted}, so do not repeat the call" if acted else ""
+    raise MissingReplyFieldError(f"The reply has no {name} (`{field}`){done}", safe_to_retry=acted is None)
+
+
+def _path(value: Any, *names: str) -> Any:
+    for name in names:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(name)
+    return value
+
+
+# --- reprs ---------------------------------------------------------------------------------------------------------
+
+# Fields that hold credentials: an instance key (`key` in instance listings), a token. Compared lower-cased, without
+# `_`, so `instance_key`, `instanceKey` and `apiKey` match. A `key` that is an object (a message key) is not a secret.
+_SECRET_NAMES = frozenset({"key", "token", "instancekey", "apikey", "admintoken", "accesstoken", "password", "secret"})
+_URL_NAME = re.compile(r"(?i)(?:url|uri|link|webhook)$")
+_MAX_ITEMS = 5
+_MIN_ECHOED = 6  # shorter query values (`mode=live`) are masked in their URL, not everywhere
+_MAX_TEXT = 120
+
+
+def secret_free_repr(model: object) -> str:
+    """`Name(field=value, ...)`: only the fields that are set, credentials as `***`, the query values of URLs
+    (where webhook secrets live) as `***`, long lists and texts cut short."""
+    fields = [
+        (field.name, getattr(model, field.name))
+        for field in attrs.fields(type(model))  # type: ignore[arg-type]
+        if field.name != "additional_properties"
+    ]
+    shown = [f"{name}={_shown(name, value)}" for name, value in fields if not isinstance(value, Unset)]
+    extra = getattr(model, "additional_properties", None)
+    if extra:
+        shown += [f"{name}={_shown(name, value)}" for name, value in extra.items()]
+    if getattr(model, "unmatched", ()):
+        shown.append(f"unmatched={model.unmatched!r}")  # type: ignore[attr-defined]
+    text = f"{type(model).__name__}({', '.join(shown)})"
+    # A secret the reply holds in a credential field may be echoed elsewhere ("created with token ..."): mask it there.
+    found = tuple(_secret_values(model.to_dict())) if hasattr(model, "to_dict") else ()
+    return mask(text, variants(found)) if found else text
+
+
+def _secret_values(value: Any, name: str = "") -> Iterator[str]:
+    if isinstance(value, str):
+        if name.replace("_", "").lower() in _SECRET_NAMES:
+            yield value
+        elif _URL_NAME.search(name) or "://" in value:
+            yield from _query_values(value)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _secret_values(item, str(key))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _secret_values(item, name)
+
+
+def _query_values(url: str) -> list[str]:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    values = [value for _, value in parse_qsl(parts.query)]
+    return [value for value in (*values, parts.password or "") if len(value) >= _MIN_ECHOED]
+
+
+def _shown(name: str, value: Any) -> str:
+    if isinstance(value, str):
+        return repr(_masked_text(name, value))
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{key!r}: {_shown(str(key), item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        items = [_shown(name, item) for item in value[:_MAX_ITEMS]]
+        if len(value) > _MAX_ITEMS:
+            items.append(f"... {len(value) - _MAX_ITEMS} more")
+        return "[" + ", ".join(items) + "]"
+    return repr(value)
+
+
+def _masked_text(name: str, value: str) -> str:
+    if name.replace("_", "").lower() in _SECRET_NAMES:
+        return MASK
+    if _URL_NAME.search(name) or "://" in value:
+        value = masked_url(value)
+    return value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 3] + "..."
+
+
+def masked_url(url: str) -> str:
+    """`url` with its password and every query value replaced by `***`: webhook URLs carry their secret there."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
+    if not parts.query and parts.password is None:
+        return url
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = f"{parts.username}:{MASK}@" + netloc.rpartition("@")[2]
+    query = urlencode([(name, MASK) for name, _ in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    if parts.query and not query:  # a bare secret such as `?s3cr3t`
+        query = MASK
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _install_reprs() -> None:
+    # The generated models are attrs classes whose default repr prints every field, secrets and `Unset` sentinels
+    # included. The overlay replaces it on the generated classes themselves, so nested models get it too; doing it
+    # in the generator's templates would mean keeping a modified copy of those templates here.
+    # The generated models are imported on first use, so the repr is installed as each one loads.
+    each_model_class(_install_repr)
+    _types.Unset.__repr__ = lambda self: "UNSET"  # type: ignore[method-assign]
+
+
+def _install_repr(model: type) -> None:
+    model.__repr__ = secret_free_repr  # type: ignore[method-assign, assignment]
+
+
+_install_reprs()

@@ -94,6 +94,9 @@ class Namespace(Generic[R]):
     def __init__(self, runner: R) -> None:
         self._runner = runner
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} of {self._runner.config.base_url}>"
+
 
 class Endpoint(Generic[P, T]):
     """Descriptor that turns a request-building method into a sync or async API method."""

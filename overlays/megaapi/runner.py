@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +28,7 @@ from .errors import (
     ConfigurationError,
     InvalidInputError,
     OperationFailedError,
+    _ResponseError,
     error_message,
     parse_retry_after,
     status_error_class,
@@ -149,6 +152,9 @@ class Runner:
             url = self._urls[text] = httpx.URL(text)
         return url
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.config!r}>"
+
     def _prepare(self, call: Call[Any]) -> _Request:
         arguments = call.kwargs if call.admin else {"instance_key": self.config.instance_key, **call.kwargs}
         built = call.module._get_kwargs(**arguments)
@@ -236,6 +242,12 @@ class Runner:
             try:
                 body = response.json()
             except ValueError:
+                if call.model is not None and not call.idempotent:
+                    from . import replies
+
+                    return replies.salvage(  # type: ignore[return-value]
+                        call.model, request.mask(response.text), "the body is not JSON", operation=request.operation
+                    )
                 raise APIResponseValidationError(
                     request.mask(f"HTTP {status} from {request.operation} is not JSON: {_snippet(response.text)}"),
                     operation=request.operation,
@@ -270,12 +282,15 @@ class Runner:
                 response=response,
                 body=body,
             )
+        from . import replies  # with the generated models: kept out of the import of megaapi
+
         try:
-            return call.model.from_dict(body)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            return replies.parse(call.model, body)
+        except replies.Mismatch as mismatch:
+            if not call.idempotent:  # the server acted: an error would invite a retry that acts twice
+                return replies.salvage(call.model, body, str(mismatch), operation=request.operation)
             raise APIResponseValidationError(
-                f"HTTP {response.status_code} from {request.operation} does not match the documented shape "
-                f"({type(error).__name__})",
+                f"HTTP {response.status_code} from {request.operation} does not match the spec: {mismatch}",
                 operation=request.operation,
                 response=response,
                 body=body,
@@ -320,7 +335,7 @@ class SyncRunner(Runner):
         if self.http.is_closed:
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
-        with masking(call.secrets), _marked_safe_to_retry(call):
+        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
             return self._attempts(call, request)
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -376,7 +391,7 @@ class AsyncRunner(Runner):
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
-        with masking(call.secrets), _marked_safe_to_retry(call):
+        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
             return await self._attempts(call, request)
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -412,8 +427,18 @@ def _marked_safe_to_retry(call: Call[Any]) -> Iterator[None]:
         raise
 
 
+@contextmanager
+def _secrets_hidden(request: _Request) -> Iterator[None]:
+    """A response error's body and text lose the secrets a server echoed, as its message does."""
+    try:
+        yield
+    except _ResponseError as error:
+        error.hide(request.secrets)
+        raise
+
+
 class _Part:
-    """Set `keep` once the file is whole: only then is `<path>.part` moved over `path`, so no half file is left."""
+    """A new file beside the target, renamed over it only if `keep` was set: no half or empty file is left."""
 
     def __init__(self) -> None:
         self.keep = False
@@ -426,12 +451,18 @@ def _partial(path: Path | io.BytesIO) -> Iterator[tuple[IO[bytes], _Part]]:
         path.truncate()
         yield path, _Part()
         return
-    part, partial = _Part(), path.with_name(path.name + ".part")
+    # Created exclusively (O_EXCL, a random name, readable by the owner only) in the destination folder: a symlink
+    # or file planted at a predictable name cannot redirect the write, and the rename stays on one file system.
     try:
-        with partial.open("wb") as sink:
+        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".part")
+    except OSError as error:
+        raise InvalidInputError(f"Cannot create a file in {path.parent}: {error.strerror or error}") from None
+    partial, part = Path(name), _Part()
+    try:
+        with os.fdopen(descriptor, "wb") as sink:
             yield sink, part
         if part.keep:
-            partial.replace(path)
+            os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
 

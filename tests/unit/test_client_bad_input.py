@@ -142,7 +142,9 @@ SWEEP: dict[str, Case] = {
     "row id int": lambda api: api.messages.send_list(
         TO, "t", "b", [{"title": "A", "rows": [{"title": "x", "rowId": 1}]}]
     ),
-    "row snake_case": lambda api: api.messages.send_list(TO, "t", "b", [{"title": "A", "rows": [{"row_id": "1"}]}]),
+    "row snake_case": lambda api: api.messages.send_list(
+        TO, "t", "b", [{"title": "A", "rows": [{"title": "x", "row_id": "1"}]}]
+    ),
     "list text empty": lambda api: api.messages.send_list(TO, "", "b", SECTIONS),
     "list button empty": lambda api: api.messages.send_list(TO, "t", "", SECTIONS),
     "buttons empty": lambda api: api.messages.send_template(TO, "t", []),
@@ -192,22 +194,171 @@ SWEEP["button payload int"] = lambda api: api.messages.send_template(
 )
 
 
+# Which argument each case gets wrong, and why, as the message must say it: a case refused for another reason
+# than the one it names (a row without `title` where the case is about `rowId`) fails.
+REASONS: dict[str, str] = {
+    "to letters": "'abc' is not a phone number",
+    "to empty": "recipient must not be empty",
+    "to too short": "'1234' is not a phone number",
+    "to unknown server": "'5511999999999@evil.com' is not a contact or group JID (unknown server 'evil.com')",
+    "to int": "recipient must be a string, not int",
+    "to None": "recipient must be a string, not NoneType",
+    "to bytes": "recipient must be a string, not bytes",
+    "to list": "recipient must be a string, not list",
+    "check a group": "'120363042378568057@g.us' is not a person's JID",
+    "pairing phone letters": "'phone' is not a phone number",
+    "pairing code empty": "custom_pairing_code must not be empty",
+    "messages of a bad chat": "'chat' is not a phone number",
+    "group given a number": "'5511999999999' is not a group JID",
+    "invite of a contact": "'5511999999999@s.whatsapp.net' is not a group JID",
+    "leave junk": "'../x@g.us' is not a group JID",
+    "block a group": "'120363042378568057@g.us' is not a person's JID",
+    "mention a group": "'120363042378568057@g.us' is not a person's JID",
+    "text empty": "text must not be empty",
+    "text blank": "text must not be empty",
+    "text over 65536": "text has 65537 characters; the limit is 65536",
+    "text huge": "text has 5000000 characters; the limit is 65536",
+    "text None": "text must be a string, not NoneType",
+    "text int": "text must be a string, not int",
+    "text bytes": "text must be a string, not bytes",
+    "text non-UTF-8 bytes": "text must be a string, not bytes",
+    "text lone surrogate": "text contains characters that are not valid Unicode text",
+    "link preview str": "link_preview must be True or False, not str",
+    "link preview int": "link_preview must be True or False, not int",
+    "link text empty": "text_with_link must not be empty",
+    "profile name empty": "name must not be empty",
+    "profile name too long": "name has 257 characters; the limit is 256",
+    "reply text empty": "text must not be empty",
+    "many: a string": "to must be a list, not str",
+    "many: empty": "to must not be empty",
+    "many: a bad number": "'abc' is not a phone number",
+    "many: None inside": "recipient must be a string, not NoneType",
+    "many: a set": "to must be a list, not set",
+    "mentions empty": "mentions must not be empty",
+    "participants a string": "participants must be a list, not str",
+    "participants empty": "participants must not be empty",
+    "participants a group": "'120363042378568057@g.us' is not a person's JID",
+    "participants bytes": "participants must be a list, not bytes",
+    "group name empty": "name must not be empty",
+    "group name too long": "name has 101 characters; the limit is 100",
+    "group without members": "participants must not be empty",
+    "media to many: a string": "to must be a list, not str",
+    "latitude NaN": "latitude must be a finite number",
+    "longitude inf": "longitude must be a finite number",
+    "latitude 91": "latitude must be between -90 and 90, got 91",
+    "longitude -180.5": "longitude must be between -180 and 180, got -180.5",
+    "latitude bool": "latitude must be a number, not bool",
+    "latitude str": "latitude must be a number, not str",
+    "latitude None": "latitude must be a number, not NoneType",
+    "location url": "url must be an absolute http(s) URL with a host, got 'maps'",
+    "pin int": "pin must be True or False, not int",
+    "block str": "block must be True or False, not str",
+    "only admins int": "only_admins must be True or False, not int",
+    "only admins None": "only_admins must be True or False, not NoneType",
+    "list type bool": "list_type must be a non-negative integer",
+    "list type str": "list_type must be a non-negative integer",
+    "timestamp zero": "timestamp must be a Unix timestamp in seconds (a positive int) or an aware datetime",
+    "timestamp float": "timestamp must be a Unix timestamp in seconds (a positive int) or an aware datetime",
+    "timestamp bool": "message_timestamp must be a Unix timestamp in seconds (a positive int) or an aware datetime",
+    "timestamp naive": "message_timestamp must be timezone-aware",
+    "timestamp str": "message_timestamp must be a Unix timestamp in seconds (a positive int) or an aware datetime",
+    "webhook enabled str": "enabled must be True or False, not str",
+    "instance webhook flag int": "webhook_enabled must be True or False, not int",
+    "presence unknown": "presence must be one of ",
+    "presence None": "presence must be one of ",
+    "picture size": "size must be one of ['icon', 'image'], not 'large'",
+    "media type unknown": "media_type must be one of ",
+    "media type of bytes": "media_type must be one of ",
+    "media url ftp": "url must be an absolute http(s) URL with a host, got 'ftp://x/a.jpg'",
+    "media url javascript": "url must be an absolute http(s) URL with a host, got 'javascript:alert(1)'",
+    "mime type empty": "mime_type must not be empty",
+    "template image not a url": "image_url must be an absolute http(s) URL with a host, got 'logo.jpg'",
+    "profile picture not a url": "url must be an absolute http(s) URL with a host, got 'logo.jpg'",
+    "webhook ftp": "url must be an absolute http(s) URL with a host, got 'ftp://example.com/hook'",
+    "webhook relative": "url must be an absolute http(s) URL with a host, got '/hook'",
+    "webhook without host": "url must be an absolute http(s) URL with a host, got 'https://'",
+    "webhook None while enabled": "url is required to enable the webhook",
+    "webhook blank while enabled": "url must not be empty",
+    "webhook int": "url must be a string, not int",
+    "instance webhook not a url": "url must be an absolute http(s) URL with a host, got 'hook'",
+    "media source int": "Media must be a path, bytes, a binary file object or an http(s) URL, not int",
+    "media source None": "Media must be a path, bytes, a binary file object or an http(s) URL, not NoneType",
+    "media empty bytes": "The media file is empty",
+    "media missing file": "No such file: /nonexistent/photo.jpg",
+    "media file name empty": "file_name must not be empty",
+    "media mime type empty": "mime_type must not be empty",
+    "base64 data a str": "data must be bytes, not str",
+    "base64 data empty": "The media file is empty",
+    "sections empty": "sections must not be empty",
+    "sections a string": "sections must be a list, not str",
+    "section without rows": "section does not fit ListSection: rows: required field is missing",
+    "section rows empty": "section rows must not be empty",
+    "row id int": "section does not fit ListSection: rows[0].rowId: expected a string, got a number",
+    "row snake_case": "section does not fit ListSection: rows[0].rowId: required field is missing",
+    "list text empty": "text must not be empty",
+    "list button empty": "button_text must not be empty",
+    "buttons empty": "buttons must not be empty",
+    "buttons a string": "buttons must be a list, not str",
+    "button type unknown": "button does not fit TemplateButton: type: expected one of ['callButton', 'replyButton'",
+    "button title empty": "button title must not be empty",
+    "button without title": "button does not fit TemplateButton: title: required field is missing",
+    "contact name empty": "full_name must not be empty",
+    "contact phone letters": "'maria' is not a phone number",
+    "contact phone None": "phone number must be a string, not NoneType",
+    "key empty mapping": "key does not fit MessageKey: remoteJid: required field is missing",
+    "key a string": "key must be a MessageKey or a mapping, not str",
+    "key None": "key must be a MessageKey or a mapping, not NoneType",
+    "key id int": "key does not fit MessageKey: id: expected a string, got a number",
+    "key fromMe str": "key does not fit MessageKey: fromMe: expected a boolean, got a string",
+    "key remoteJid empty": "key.remoteJid must not be empty",
+    "key participant int": "key does not fit MessageKey: participant: expected a string, got a number",
+    "forward empty message": "message must be the WhatsApp message object of the original",
+    "forward message a string": "message must be a mapping, not str",
+    "delete for me id empty": "message_id must not be empty",
+    "buttons fields a string": "fields must be a mapping, not str",
+    "buttons fields name to": "Give the recipient as `to`, not inside fields",
+    "media keys empty": "media_keys does not fit MediaMessageKeys: mediaKey: required field is missing",
+    "media keys blank field": "media_keys.media_key must not be empty",
+    "media keys None": "media_keys is None: the event carries no file to download",
+    "media keys int field": "media_keys does not fit MediaMessageKeys: messageType: expected a string, got a number",
+    "new key empty": "instance_key must not be empty",
+    "new key with slash": "instance_key must be printable ASCII without spaces, '/', '\\', '?', '#' or '%'",
+    "new key None": "instance_key must be a string, not NoneType",
+    "new key non-ASCII": "instance_key must be printable ASCII without spaces, '/', '\\', '?', '#' or '%'",
+    "new key too long": "instance_key has 201 characters; the limit is 200",
+    "delete key dots": "instance_key must be printable ASCII without spaces, '/', '\\', '?', '#' or '%'",
+    "delete key int": "instance_key must be a string, not int",
+    "section title None": "section does not fit ListSection: title: expected a string, got null",
+    "row title empty": "row title must not be empty",
+    "row description int": "section does not fit ListSection: rows[0].description: expected a string, got a number",
+    "buttons fields not JSON": "The request contains a value JSON cannot carry",
+    "buttons fields NaN": "The request contains a number that is not finite (nan or infinity)",
+    "buttons fields lone surrogate": "The request contains characters that are not valid Unicode text",
+    "forward content not JSON": "The request contains a value JSON cannot carry",
+    "button payload int": "button does not fit TemplateButton: payload: expected a string, got a number",
+}
+
+
 def _cases() -> list[Any]:
-    return [pytest.param(case, id=name) for name, case in SWEEP.items()]
+    return [pytest.param(case, REASONS[name], id=name) for name, case in SWEEP.items()]
 
 
-def _check(error: InvalidInputError) -> None:
+def _check(error: InvalidInputError, reason: str) -> None:
     assert isinstance(error, MegaApiError)
     assert isinstance(error, ValueError)
-    assert str(error)
+    assert reason in str(error)
     assert len(str(error)) < 400  # a huge argument is not copied into the message
 
 
-@pytest.mark.parametrize("case", _cases())
-def test_bad_input_is_refused_before_anything_is_sent(api: MegaApi, wire: Wire, case: Case) -> None:
+def test_every_case_says_what_it_expects() -> None:
+    assert sorted(REASONS) == sorted(SWEEP)
+
+
+@pytest.mark.parametrize(("case", "reason"), _cases())
+def test_bad_input_is_refused_before_anything_is_sent(api: MegaApi, wire: Wire, case: Case, reason: str) -> None:
     with pytest.raises(InvalidInputError) as raised:
         case(api)
-    _check(raised.value)
+    _check(raised.value, reason)
     assert wire.requests == []
 
 
@@ -218,13 +369,13 @@ async def _call(case: Case, api: AsyncMegaApi) -> None:
         await pending
 
 
-@pytest.mark.parametrize("case", _cases())
+@pytest.mark.parametrize(("case", "reason"), _cases())
 async def test_bad_input_is_refused_before_anything_is_sent_async(
-    async_api: AsyncMegaApi, wire: Wire, case: Case
+    async_api: AsyncMegaApi, wire: Wire, case: Case, reason: str
 ) -> None:
     with pytest.raises(InvalidInputError) as raised:
         await _call(case, async_api)
-    _check(raised.value)
+    _check(raised.value, reason)
     assert wire.requests == []
 
 

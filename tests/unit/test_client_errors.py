@@ -22,12 +22,14 @@ from megaapi import (
     InternalServerError,
     MegaApi,
     MegaApiError,
+    MissingReplyFieldError,
     NotFoundError,
     NotOnWhatsAppError,
     OperationFailedError,
     PayloadTooLargeError,
     PermissionDeniedError,
     RateLimitError,
+    ReplyMismatchWarning,
 )
 
 STATUS_CLASSES = [
@@ -174,30 +176,95 @@ def test_non_json_bodies_keep_status_and_raw_text(
 
 
 SEND_REPLIES = {
-    "a list": [SENT],
-    "null": None,
-    "a string": "ok",
-    "a number": 200,
-    "key without id": {"error": False, "messageData": {"key": {"remoteJid": "5511999999999@s.whatsapp.net"}}},
-    "key that is a list": {"error": False, "messageData": {"key": ["5511999999999@s.whatsapp.net"]}},
-    "messageData a string": {"error": False, "messageData": "sent"},
+    "a list": ([SENT], "the body is a list, not a JSON object"),
+    "null": (None, "the body is null, not a JSON object"),
+    "a string": ("ok", "the body is a string, not a JSON object"),
+    "a number": (200, "the body is a number, not a JSON object"),
+    "key without id": (
+        {"error": False, "messageData": {"key": {"remoteJid": "5511999999999@s.whatsapp.net", "fromMe": True}}},
+        "messageData.key.id: required field is missing",
+    ),
+    "key without fromMe": (
+        {"error": False, "messageData": {"key": {"remoteJid": "x", "id": "A"}}},
+        "messageData.key.fromMe: required field is missing",
+    ),
+    "key that is a list": (
+        {"error": False, "messageData": {"key": ["5511999999999@s.whatsapp.net"]}},
+        "messageData.key: expected an object, got a list",
+    ),
+    "messageData a string": ({"error": False, "messageData": "sent"}, "messageData: expected an object, got a string"),
+    "id a number": (
+        {"error": False, "messageData": {"key": {"remoteJid": "x", "fromMe": True, "id": 123}}},
+        "messageData.key.id: expected a string, got a number",
+    ),
+    "message NaN": (b'{"error": false, "message": NaN}', "message: expected a finite number, got nan"),
 }
 
 
-@pytest.mark.parametrize("body", SEND_REPLIES.values(), ids=SEND_REPLIES.keys())
-def test_unparseable_success_bodies_are_validation_errors(once: MegaApi, wire: Wire, body: Any) -> None:
-    wire.reply(200, content=json.dumps(body).encode(), headers={"content-type": "application/json"})
-    with pytest.raises(APIResponseValidationError) as raised:
-        once.messages.send_text("5511999999999", "oi")
-    assert raised.value.status_code == 200
-    assert raised.value.body == body
-    assert json.loads(raised.value.text) == body
+def _reply_raw(wire: Wire, body: Any) -> None:
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    wire.reply(200, content=content, headers={"content-type": "application/json"})
 
 
-async def test_unparseable_success_body_async(async_api: AsyncMegaApi, wire: Wire) -> None:
+@pytest.mark.parametrize(("body", "named"), SEND_REPLIES.values(), ids=SEND_REPLIES.keys())
+def test_a_send_the_server_accepted_never_raises(once: MegaApi, wire: Wire, body: Any, named: str) -> None:
+    """Failed before: each raised APIResponseValidationError (a MegaApiError a caller retries, sending twice)."""
+    _reply_raw(wire, body)
+    with pytest.warns(ReplyMismatchWarning, match="does not match the spec") as warned:
+        sent = once.messages.send_text("5511999999999", "oi")
+    assert named in str(warned[0].message)
+    assert named in sent.unmatched[0]
+    if not isinstance(body, bytes):
+        assert sent.raw == body
+
+
+def test_an_accepted_send_keeps_what_could_be_parsed(once: MegaApi, wire: Wire) -> None:
+    _reply_raw(wire, {"error": False, "message": "sent", "messageData": {"key": {"remoteJid": "x", "id": "A"}}})
+    with pytest.warns(ReplyMismatchWarning):
+        sent = once.messages.send_text("5511999999999", "oi")
+    assert (sent.error, sent.message) == (False, "sent")
+    assert sent.message_id == "A"  # read from the raw body: the key itself did not match
+
+
+def test_an_accepted_send_that_is_not_json_is_returned_with_its_text(once: MegaApi, wire: Wire) -> None:
+    wire.reply(200, content=b"<html>sent</html>", headers={"content-type": "text/html"})
+    with pytest.warns(ReplyMismatchWarning, match="the body is not JSON"):
+        sent = once.messages.send_text("5511999999999", "oi")
+    assert sent.raw == "<html>sent</html>"
+    with pytest.raises(MissingReplyFieldError, match="the message was sent, so do not repeat") as raised:
+        _ = sent.message_id
+    assert raised.value.safe_to_retry is False
+
+
+def test_a_matching_send_has_no_raw_body_and_no_warning(once: MegaApi, wire: Wire) -> None:
+    wire.reply(json_body=SENT)
+    sent = once.messages.send_text("5511999999999", "oi")
+    assert (sent.raw, sent.unmatched, sent.message_id) == (None, (), "3EB0C767D26A1D4B1F9E")
+
+
+async def test_an_accepted_send_never_raises_async(async_api: AsyncMegaApi, wire: Wire) -> None:
     wire.reply(200, json_body={"error": False, "messageData": {"key": {"fromMe": True}}})
-    with pytest.raises(APIResponseValidationError):
-        await async_api.messages.send_text("5511999999999", "oi")
+    with pytest.warns(ReplyMismatchWarning, match=r"messageData\.key\.remoteJid: required field is missing"):
+        sent = await async_api.with_options(max_retries=0).messages.send_text("5511999999999", "oi")
+    assert sent.unmatched
+
+
+READ_REPLIES = {
+    "status a number": ({"instance": {"status": 3}}, "instance.status: expected a string, got a number"),
+    "message NaN": (b'{"error": false, "message": NaN}', "message: expected a finite number, got nan"),
+    "nested NaN": (b'{"instance": {"user": {"id": Infinity}}}', "instance.user.id: expected a finite number"),
+    "a list": ([{"error": False}], "the body is a list, not a JSON object"),
+}
+
+
+@pytest.mark.parametrize(("body", "named"), READ_REPLIES.values(), ids=READ_REPLIES.keys())
+def test_a_read_that_does_not_match_raises_naming_the_field(once: MegaApi, wire: Wire, body: Any, named: str) -> None:
+    """Failed before: wrong types and NaN passed silently, and other errors named no field (only `KeyError`)."""
+    _reply_raw(wire, body)
+    with pytest.raises(APIResponseValidationError) as raised:
+        once.instance.get_instance_status()
+    assert named in str(raised.value)
+    assert raised.value.safe_to_retry
 
 
 @pytest.mark.parametrize(

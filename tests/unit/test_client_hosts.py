@@ -4,13 +4,17 @@ no crafted host, base URL or instance key sends a request, with the token, anywh
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
 import pytest
 from unit_wire import ADMIN_TOKEN, TOKEN, Wire, ok
 
-from megaapi import APIStatusError, ConfigurationError, InvalidInputError, MegaApi
+from megaapi import APIStatusError, AsyncMegaApi, ConfigurationError, InvalidInputError, MegaApi
 
 
 def _client(
@@ -176,15 +180,65 @@ def test_host_and_base_url_together_are_refused() -> None:
         MegaApi(instance_key="k", token=TOKEN, host="api2", base_url="https://api2.megaapi.com.br")
 
 
+class _Redirecting(BaseHTTPRequestHandler):
+    """Redirects every request to `/followed`, and answers that path with a success, counting the visits."""
+
+    status = 302
+    followed: ClassVar[list[str]] = []
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.startswith("/followed"):
+            type(self).followed.append(self.headers.get("Authorization", ""))
+            self.send_response(200)
+            payload = b'{"error": false, "message": "followed"}'
+            self.send_header("Content-Type", "application/json")
+        else:
+            self.send_response(self.status)
+            payload = b""
+            self.send_header("Location", "/followed")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def redirecting() -> Iterator[type[_Redirecting]]:
+    handler = type("Handler", (_Redirecting,), {"followed": []})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    handler.base_url = f"http://127.0.0.1:{server.server_address[1]}"  # type: ignore[attr-defined]
+    yield handler
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
 @pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
-def test_redirects_are_not_followed(status: int) -> None:
-    wire = Wire(host="api2.megaapi.com.br")
-    wire.reply(status, content=b"", headers={"Location": "https://evil.example.com/steal"})
-    with _client(wire, host="api2") as api, pytest.raises(APIStatusError) as raised:
+def test_redirects_are_not_followed(redirecting: type[_Redirecting], status: int) -> None:
+    # The SDK's own httpx client, not one the test passes in: its redirect setting is what is under test.
+    redirecting.status = status
+    base_url = redirecting.base_url  # type: ignore[attr-defined]
+    with MegaApi(instance_key="k", token=TOKEN, base_url=base_url) as api, pytest.raises(APIStatusError) as raised:
         api.instance.get_instance_status()
     assert type(raised.value) is APIStatusError
     assert raised.value.status_code == status
-    assert len(wire.requests) == 1
+    assert redirecting.followed == []
+
+
+async def test_redirects_are_not_followed_async(redirecting: type[_Redirecting]) -> None:
+    base_url = redirecting.base_url  # type: ignore[attr-defined]
+    async with AsyncMegaApi(instance_key="k", token=TOKEN, base_url=base_url) as api:
+        with pytest.raises(APIStatusError) as raised:
+            await api.instance.get_instance_status()
+    assert raised.value.status_code == 302
+    assert redirecting.followed == []
 
 
 @pytest.mark.parametrize("key", ["a/b", "../x", "..", ".", "x?y=1", "x#frag", "a\\b", "a%2Fb", "a b", "k\r\nX: 1"])
@@ -230,3 +284,11 @@ def test_odd_instance_keys_stay_in_one_path_segment_on_the_right_host(key: str) 
     assert paths == [f"/rest/instance/{segment}/logout", f"/rest/instance/{segment}/delete"]
     assert {request.url.host for request in wire.requests} == {"apistart01.megaapi.com.br"}
     assert all(request.url.query == b"" for request in wire.requests)
+
+
+@pytest.mark.parametrize("base_url", ["evil.com", "evil.com:8000", "localhost:8000", "//evil.com/rest"])
+def test_a_base_url_without_a_scheme_is_blamed_on_the_scheme(base_url: str) -> None:
+    """Failed before: `base_url has an invalid host None` (or a scheme named `evil.com`)."""
+    with pytest.raises(ConfigurationError, match=r"must be a full URL starting with https://") as raised:
+        MegaApi(instance_key="k", token=TOKEN, base_url=base_url)
+    assert "None" not in str(raised.value)

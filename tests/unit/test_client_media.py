@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -351,4 +352,98 @@ def test_save_media_error_status_leaves_no_file(api: MegaApi, wire: Wire, tmp_pa
 def test_save_media_into_a_directory_is_refused_before_any_request(api: MegaApi, wire: Wire, tmp_path: Path) -> None:
     with pytest.raises(InvalidInputError):
         api.instance.save_media(MEDIA_KEYS, tmp_path)
+    assert wire.requests == []
+
+
+def test_save_media_does_not_follow_a_symlink_planted_next_to_the_target(
+    api: MegaApi, wire: Wire, tmp_path: Path
+) -> None:
+    """Failed before: the download was written through `<path>.part`, a symlink here, overwriting its target."""
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "photo.jpg.part").symlink_to(victim)
+    wire.reply(json_body=_download_reply(base64.b64encode(JPEG).decode()))
+    api.instance.save_media(MEDIA_KEYS, inbox / "photo.jpg")
+    assert victim.read_bytes() == b"precious"
+    assert (inbox / "photo.jpg").read_bytes() == JPEG
+    assert sorted(p.name for p in inbox.iterdir()) == ["photo.jpg", "photo.jpg.part"]
+
+
+def test_save_media_replaces_a_symlink_at_the_target_instead_of_writing_through_it(
+    api: MegaApi, wire: Wire, tmp_path: Path
+) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"precious")
+    (tmp_path / "photo.jpg").symlink_to(victim)
+    wire.reply(json_body=_download_reply(base64.b64encode(JPEG).decode()))
+    api.instance.save_media(MEDIA_KEYS, tmp_path / "photo.jpg")
+    assert victim.read_bytes() == b"precious"
+    assert not (tmp_path / "photo.jpg").is_symlink()
+    assert (tmp_path / "photo.jpg").read_bytes() == JPEG
+
+
+@pytest.mark.parametrize("path", ["a\x00b.jpg", b"photo.jpg", 12], ids=["NUL", "bytes", "int"])
+def test_save_media_refuses_unusable_paths_as_sdk_errors(api: MegaApi, wire: Wire, path: Any) -> None:
+    """Failed before: a NUL in the path raised `ValueError: embedded null byte`, outside MegaApiError."""
+    with pytest.raises(InvalidInputError, match="path"):
+        api.instance.save_media(MEDIA_KEYS, path)
+    assert wire.requests == []
+
+
+def test_save_media_into_a_folder_it_cannot_write_is_an_sdk_error(
+    api: MegaApi, wire: Wire, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(**kwargs: Any) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # as in a read-only folder, even when the tests run as root
+    wire.reply(json_body=_download_reply(base64.b64encode(JPEG).decode()))
+    with pytest.raises(InvalidInputError, match=r"Cannot create a file in .*: Permission denied"):
+        api.instance.save_media(MEDIA_KEYS, tmp_path / "photo.jpg")
+
+
+def test_a_caption_holding_the_upload_placeholder_is_bad_input(api: MegaApi, wire: Wire) -> None:
+    """Failed before: a plain ValueError, outside MegaApiError."""
+    from megaapi.media import Base64Upload
+
+    with pytest.raises(InvalidInputError, match="reserves"):
+        api.messages.send_media(TO, JPEG, caption=f"see {Base64Upload.PLACEHOLDER}")
+    assert wire.requests == []
+
+
+MISLEADING = {
+    "a folder": ("{tmp}", "is a folder; give the path of a file"),
+    "a file URL": ("file:///etc/passwd", "file:// URLs are not accepted"),
+    "an ftp URL": ("ftp://example.com/a.pdf", "ftp:// URLs are not accepted"),
+}
+
+
+@pytest.mark.parametrize(("source", "message"), MISLEADING.values(), ids=MISLEADING.keys())
+def test_unusable_sources_say_what_is_wrong(
+    api: MegaApi, wire: Wire, tmp_path: Path, source: str, message: str
+) -> None:
+    """Failed before: each said `No such file` (for a file URL: `No such file: file:/etc/passwd`)."""
+    with pytest.raises(InvalidInputError) as raised:
+        api.messages.send_media(TO, source.format(tmp=tmp_path))
+    assert message in str(raised.value)
+    assert "No such file" not in str(raised.value)
+    assert wire.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "named"),
+    [
+        ("https://bot.example.com/megaapi?token=long random secret", "' ' "),
+        ("https://bot.example.com/megaapi?token=<long random secret>", "'<'"),
+        ("https://bot.example.com/megaapi?token=<secret>", "'<', which a URL cannot hold (a <placeholder> left in?)"),
+        ('https://bot.example.com/megaapi?token="x"', "'\"'"),
+    ],
+)
+def test_webhook_urls_webhook_app_would_refuse_are_refused(api: MegaApi, wire: Wire, url: str, named: str) -> None:
+    """Failed before: accepted and sent, although no request to that URL could ever carry the token WebhookApp wants."""
+    with pytest.raises(InvalidInputError, match="url contains") as raised:
+        api.webhook.configure_webhook(url)
+    assert named.strip() in str(raised.value)
     assert wire.requests == []

@@ -2,7 +2,8 @@
 
 That is when the request provably did not reach the server (no connection, or a refusal such as 400, 401, 403, 404
 or 429), or when the operation is safe to repeat anyway (a read). A send that failed after the server may have
-received it (a timeout, a dropped connection, a 5xx, `error: true`, an unreadable 2xx) says False.
+received it (a timeout, a dropped connection, a 5xx, `error: true`) says False; a 2xx
+to a send is returned, not raised.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from unit_wire import Wire
 
-from megaapi import AsyncMegaApi, ConfigurationError, InvalidInputError, MegaApi, MegaApiError
+from megaapi import AsyncMegaApi, ConfigurationError, InvalidInputError, MegaApi, MegaApiError, ReplyMismatchWarning
 
 NOT_SENT = ["ConnectError", "ConnectTimeout", "PoolTimeout", 400, 401, 403, 404, 408, 413, 429]
 MAY_HAVE_ACTED = ["ReadTimeout", "WriteTimeout", "ReadError", "RemoteProtocolError", 500, 502, 503, 409, "error"]
@@ -42,11 +43,12 @@ def test_a_send_that_may_have_gone_out_is_not_safe_to_retry(api: MegaApi, wire: 
     assert raised.value.safe_to_retry is False
 
 
-def test_an_unreadable_success_to_a_send_is_not_safe_to_retry(api: MegaApi, wire: Wire) -> None:
+def test_an_unreadable_success_to_a_send_is_returned_not_raised(api: MegaApi, wire: Wire) -> None:
+    # A 2xx to a send may mean it went out: no error (which invites a retry), the raw text and a warning instead.
     wire.reply(200, content=b"<html>proxy</html>", headers={"content-type": "text/html"})
-    with pytest.raises(MegaApiError) as raised:
-        api.messages.send_text("5511999999999", "Olá")
-    assert raised.value.safe_to_retry is False
+    with pytest.warns(ReplyMismatchWarning, match="not JSON"):
+        sent = api.messages.send_text("5511999999999", "Olá")
+    assert sent.raw == "<html>proxy</html>"
 
 
 @pytest.mark.parametrize("outcome", NOT_SENT + MAY_HAVE_ACTED, ids=str)

@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from megaapi import (
     APIConnectionError,
     APIError,
     APIResponseValidationError,
+    APIStatusError,
     APITimeoutError,
     AsyncMegaApi,
     AuthenticationError,
@@ -167,6 +168,8 @@ def test_reprs_show_no_secret() -> None:
         objects: list[object] = [api, copy, api._runner, api._runner.config, *(getattr(api, n) for n in NAMESPACES)]
         texts = [text for thing in objects for text in (repr(thing), str(thing))]
     assert "MegaApi(base_url='https://api2.megaapi.com.br'" in repr(api)
+    assert [text for text in texts if " object at 0x" in text] == []  # failed before: the namespaces' default repr
+    assert repr(api.messages) == "<Messages of https://api2.megaapi.com.br>"
     secrets = _forms(key, token, admin)
     assert [text for text in texts if _leaks(text, secrets)] == []
 
@@ -221,8 +224,16 @@ def _queue_echo(wire: Wire, failure: int | Exception, content: bytes | None, key
         wire.reply(failure, json_body={"error": True, "message": message})
 
 
+def _send(api: MegaApi) -> Callable[[], object]:
+    return lambda: api.messages.send_text("5511999999999", "oi")
+
+
 def _exception_texts(error: APIError) -> list[str]:
-    return [str(error), repr(error), error.message, error.operation, *map(str, error.args)]
+    texts = [str(error), repr(error), error.message, error.operation, *map(str, error.args)]
+    # The body and text of a response error too (failed before: only str(error) was masked).
+    if isinstance(error, APIResponseValidationError | APIStatusError | OperationFailedError):
+        texts += [error.text, repr(error.body)]
+    return texts
 
 
 @pytest.mark.parametrize(("failure", "content", "error_class"), ECHOING_FAILURES, ids=lambda v: repr(v)[:30])
@@ -232,8 +243,12 @@ def test_exceptions_show_no_secret_even_when_the_server_echoes_them(
     key, token = "megastart-EchoKey77", "echo-token-77"
     wire = Wire()
     _queue_echo(wire, failure, content, key, token)
-    with _wire_client(wire, key, token, "echo-admin-77") as api, pytest.raises(APIError) as raised:
-        api.with_options(max_retries=0).messages.send_text("5511999999999", "oi")
+    with _wire_client(wire, key, token, "echo-admin-77") as api:
+        once = api.with_options(max_retries=0)
+        # A 2xx to a send is returned, not raised (the server accepted it): a read shows that error instead.
+        call = once.instance.get_instance_status if error_class is APIResponseValidationError else _send(once)
+        with pytest.raises(APIError) as raised:
+            call()
     assert isinstance(raised.value, error_class)
     secrets = _forms(key, token)
     assert [text for text in _exception_texts(raised.value) if _leaks(text, secrets)] == []
@@ -284,11 +299,16 @@ def test_closing_a_client_forgets_its_secrets() -> None:
 
 def test_closing_a_client_on_a_shared_http_client_forgets_its_secrets() -> None:
     before = megaapi.logs.secret_filter._secrets
+    key, token = "megastart-Forget2", "forget-token-2"
     with (
         httpx.Client() as shared,
-        MegaApi(instance_key="megastart-Forget2", token="t-2", host="api2", http_client=shared),
+        MegaApi(instance_key=key, token=token, host="api2", http_client=shared),
     ):
-        pass
+        # Registered while open (without this, the test passed even when the secrets never were).
+        assert {key, token} <= set(megaapi.logs.secret_filter._secrets)
+        record = logging.makeLogRecord({"msg": f"GET /rest/instance/{key} with Bearer {token}"})
+        megaapi.logs.secret_filter.filter(record)
+        assert record.getMessage() == "GET /rest/instance/*** with Bearer ***"
     assert megaapi.logs.secret_filter._secrets == before
 
 
@@ -312,13 +332,13 @@ with MegaApi(instance_key="megastart-SubKey5", token="sub-token-5", host="apista
 """
 
 
-def _run(log_setting: str | None) -> subprocess.CompletedProcess[str]:
+def _run(log_setting: str | None, script: str = SCRIPT) -> subprocess.CompletedProcess[str]:
     environment = {name: value for name, value in os.environ.items() if name != "MEGAAPI_LOG"}
     environment["PYTHONPATH"] = os.pathsep.join(path for path in sys.path if path)
     if log_setting is not None:
         environment["MEGAAPI_LOG"] = log_setting
     return subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=environment, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=60, check=True
     )
 
 
@@ -333,3 +353,96 @@ def test_without_megaapi_log_the_sdk_is_quiet() -> None:
     result = _run(None)
     assert result.stdout.split() == [str(logging.WARNING)]
     assert result.stderr == ""
+
+
+def test_a_server_echoing_the_authorization_header_leaks_nothing_through_body_or_text() -> None:
+    """Failed before: `body` and `text` of the error held the token as the server echoed it."""
+    key, token = "megastart-EchoAuth8", "echo-auth-token-8"
+    wire = Wire()
+    wire.answer(
+        lambda request: httpx.Response(
+            500,
+            json={
+                "error": True,
+                "headers": {"authorization": request.headers["authorization"]},
+                "url": str(request.url),
+            },
+        )
+    )
+    with _wire_client(wire, key, token, "echo-admin-8") as api, pytest.raises(APIStatusError) as raised:
+        api.with_options(max_retries=0).messages.send_text("5511999999999", "oi")
+    assert raised.value.body == {
+        "error": True,
+        "headers": {"authorization": "Bearer ***"},
+        "url": "https://apistart01.megaapi.com.br/rest/sendMessage/***/text",
+    }
+    assert _leaks(raised.value.text, _forms(key, token)) == []
+    assert "Bearer ***" in raised.value.text
+
+
+INSTANCE = {"key": "megastart-ListedKey4", "status": "connected", "user": {"id": "5511@s.whatsapp.net"}}
+WEBHOOK_URL = "https://bot.example.com/megaapi?token=HookSecret5x7&mode=live"
+
+
+def _reply_reprs(wire: Wire) -> list[str]:
+    """The repr and str of what a few calls return, the servers' answers holding secrets at every depth."""
+    wire.reply(json_body=ok(instance=INSTANCE))
+    wire.reply(
+        json_body=ok(
+            message="created megastart-NewKey6 with token new-token-6", key="megastart-NewKey6", token="new-token-6"
+        )
+    )
+    wire.reply(json_body=ok(data=[INSTANCE, {**INSTANCE, "key": "megastart-OtherKey7"}]))
+    wire.reply(json_body=ok(webhookData={"webhookUrl": WEBHOOK_URL, "webhookEnabled": True}))
+    wire.reply(json_body=ok(message="hooked with HookSecret5x7", webhookData={"webhookUrl": WEBHOOK_URL}))
+    with _wire_client(wire, "megastart-ReplyKey3", "reply-token-3", "reply-admin-3") as api:
+        replies: list[object] = [
+            api.instance.get_instance_status(),
+            api.account.create_instance("megastart-NewKey6"),
+            api.account.list_instances(),
+            api.webhook.get_webhook(),
+            api.webhook.configure_webhook(WEBHOOK_URL),
+        ]
+    return [text for reply in replies for text in (repr(reply), str(reply))]
+
+
+def test_reprs_of_replies_show_no_secret_at_any_depth() -> None:
+    """Failed before: the instance key, a new instance's key and token and the webhook URL's token were printed."""
+    texts = _reply_reprs(Wire())
+    secrets = {"megastart-ListedKey4", "megastart-NewKey6", "new-token-6", "megastart-OtherKey7", "HookSecret5x7"}
+    assert [text for text in texts if _leaks(text, secrets)] == []
+    assert "key='***'" in texts[0]
+    assert "webhook_url='https://bot.example.com/megaapi?token=***&mode=***'" in texts[6]
+
+
+def test_reprs_of_replies_are_readable() -> None:
+    """Failed before: `<megaapi_client.types.Unset object at 0x...>` for every absent field."""
+    texts = _reply_reprs(Wire())
+    assert [text for text in texts if "object at 0x" in text or "Unset" in text] == []
+    assert texts[0] == (
+        "InstanceStatusResponse(error=False, message='success', instance=InstanceInfo(key='***', status='connected', "
+        "user=WhatsAppUser(id='5511@s.whatsapp.net')))"
+    )
+
+
+def test_one_character_secrets_do_not_garble_messages(debug_logs: pytest.LogCaptureFixture) -> None:
+    """Failed before: with token="t" every `t` of every message and log line became `***`."""
+    wire = Wire()
+    wire.reply(404, json_body={"error": True, "message": "instance k not found (token t, Bearer t)"})
+    # No with_options copy: it would keep these secrets registered, masking every lone `a` of later tests' logs.
+    with _wire_client(wire, "k", "t", "a") as api, pytest.raises(NotFoundError) as raised:
+        api.instance.get_instance_status()  # a 404 is not retried
+    assert str(raised.value) == "HTTP 404 from GET /rest/instance/***: instance *** not found (token ***, Bearer ***)"
+    assert raised.value.body == {"error": True, "message": "instance *** not found (token ***, Bearer ***)"}
+    assert not {"k", "t", "a"} & set(megaapi.logs.secret_filter._secrets)
+    lines = [message for message in _messages(debug_logs) if message.startswith("GET /rest/instance/")]
+    assert lines == ["GET /rest/instance/*** -> 404 (attempt 1)"]
+    assert [m for m in _messages(debug_logs) if "/k " in m or '/k"' in m or "Bearer t" in m] == []
+
+
+def test_megaapi_log_debug_with_basic_config_prints_each_line_once() -> None:
+    """Failed before: the SDK's own handler and the root's both printed every `megaapi` record."""
+    result = _run("debug", "import logging\nlogging.basicConfig(format='%(name)s: %(message)s')\n" + SCRIPT)
+    line = "megaapi: DELETE /rest/instance/***/logout -> 200 (attempt 1)"
+    assert result.stderr.count("DELETE /rest/instance/***/logout -> 200") == 1, result.stderr
+    assert line in result.stderr

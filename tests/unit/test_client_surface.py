@@ -28,12 +28,14 @@ EXPORTS = [
     "InvalidInputError",
     "MegaApi",
     "MegaApiError",
+    "MissingReplyFieldError",
     "NotFoundError",
     "NotOnWhatsAppError",
     "OperationFailedError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReplyMismatchWarning",
     "__version__",
 ]
 

@@ -9,7 +9,9 @@ from ..operations import Call, Namespace, R, endpoint
 from .webhook import webhook_url as checked_url
 
 if TYPE_CHECKING:
-    from megaapi_client.models import CreateInstanceResponse, InstanceListResponse, StatusResponse
+    from megaapi_client.models import StatusResponse
+
+    from ..models import CreateInstanceResponse, InstanceListResponse
 
 
 class Account(Namespace[R]):

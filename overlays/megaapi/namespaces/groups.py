@@ -9,9 +9,9 @@ from .. import arguments, jid
 from ..operations import Call, Namespace, R, endpoint
 
 if TYPE_CHECKING:
-    from megaapi_client.models import GroupInviteCodeResponse, GroupListResponse, GroupResponse, StatusResponse
+    from megaapi_client.models import GroupInviteCodeResponse, GroupResponse, StatusResponse
 
-    from ..models import CreateGroupResponse, GroupParticipantsResponse
+    from ..models import CreateGroupResponse, GroupListResponse, GroupParticipantsResponse
 
 
 def _participants(op: Any, group: str, participants: Sequence[str]) -> Call[GroupParticipantsResponse]:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .. import arguments, jid
+from .. import arguments, jid, media
 from ..errors import InvalidInputError
 from ..operations import Call, Namespace, R, endpoint
 
@@ -15,18 +15,21 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from megaapi_client.models import (
-        ChatListResponse,
-        ContactListResponse,
         DownloadMediaResponse,
         MediaMessageKeys,
-        MessageListResponse,
-        PairingCodeResponse,
         ProfilePictureResponse,
         QrCodeResponse,
         StatusResponse,
     )
 
-    from ..models import CheckNumberResponse, InstanceStatusResponse
+    from ..models import (
+        ChatListResponse,
+        CheckNumberResponse,
+        ContactListResponse,
+        InstanceStatusResponse,
+        MessageListResponse,
+        PairingCodeResponse,
+    )
 
 
 _PICTURE_SIZES = frozenset({"image", "icon"})
@@ -108,7 +111,7 @@ class Instance(Namespace[R]):
         return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True)
 
     @endpoint
-    def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any]) -> Call[bytes]:
+    def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any] | None) -> Call[bytes]:
         """The decrypted bytes of a received file; pass `event.media` of a webhook event."""
         from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
@@ -126,17 +129,15 @@ class Instance(Namespace[R]):
         return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, save_to=buffer, finish=file_bytes)
 
     @endpoint
-    def save_media(self, media_keys: MediaMessageKeys | Mapping[str, Any], path: str | os.PathLike[str]) -> Call[Path]:
+    def save_media(
+        self, media_keys: MediaMessageKeys | Mapping[str, Any] | None, path: str | os.PathLike[str]
+    ) -> Call[Path]:
         """Download a received file into `path`, decoding it as it arrives (memory stays flat); returns the path."""
         from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
         from megaapi_client.types import Unset
 
-        target = Path(path)
-        if target.is_dir():
-            raise InvalidInputError(f"{target} is a directory; give the file name to write")
-        if not target.parent.is_dir():
-            raise InvalidInputError(f"{target.parent} does not exist; create it before saving into it")
+        target = media.destination(path)
 
         def saved(reply: DownloadMediaResponse) -> Path:
             if isinstance(reply.data, Unset):
@@ -183,7 +184,7 @@ class Instance(Namespace[R]):
 
     @endpoint
     def list_chats(self) -> Call[ChatListResponse]:
-        """Chats the live session holds (undocumented shape: read `additional_properties`)."""
+        """Chats the live session holds: `items`, plain JSON objects (their shape is undocumented)."""
         from megaapi_client.api.instance import list_chats as op
         from megaapi_client.models import ChatListResponse
 
@@ -191,7 +192,7 @@ class Instance(Namespace[R]):
 
     @endpoint
     def list_contacts(self) -> Call[ContactListResponse]:
-        """Contacts the live session knows (undocumented shape: read `additional_properties`)."""
+        """Contacts the live session knows: `items`, plain JSON objects (their shape is undocumented)."""
         from megaapi_client.api.instance import list_contacts as op
         from megaapi_client.models import ContactListResponse
 
@@ -209,8 +210,11 @@ class Instance(Namespace[R]):
         )
 
 
-def _media_keys(value: MediaMessageKeys | Mapping[str, Any]) -> MediaMessageKeys:
+def _media_keys(value: MediaMessageKeys | Mapping[str, Any] | None) -> MediaMessageKeys:
     from megaapi_client.models import MediaMessageKeys
+
+    if value is None:  # `event.media` of an event without a file, typed so that handlers need no check of their own
+        raise InvalidInputError("media_keys is None: the event carries no file to download")
 
     keys = arguments.model(value, MediaMessageKeys, "media_keys")
     for name in ("media_key", "direct_path", "url", "mimetype", "message_type"):

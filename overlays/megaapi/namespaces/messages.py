@@ -11,11 +11,11 @@ from ..operations import Call, Namespace, R, endpoint
 from .chats import message_key
 
 if TYPE_CHECKING:
-    from megaapi_client.models import BulkSendResponse, ListSection, MessageKey, TemplateButton
+    from megaapi_client.models import ListSection, MessageKey, TemplateButton
 
     from ..arguments import ToDict
     from ..media import Media, MediaSource, MediaType
-    from ..models import SendMessageResponse
+    from ..models import BulkSendResponse, SendMessageResponse
 
 _MEDIA_TYPES = frozenset({"image", "video", "audio", "ptt", "ptv", "document"})
 

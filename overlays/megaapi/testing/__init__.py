@@ -59,4 +59,17 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    try:
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    except ModuleNotFoundError as error:
+        raise missing_extra(error) from error
+
+
+def missing_extra(error: ModuleNotFoundError) -> ModuleNotFoundError:
+    """The error to raise when a dependency of the `testing` extra is not installed: it says what to install."""
+    missing = (error.name or "?").partition(".")[0]
+    return ModuleNotFoundError(
+        f"megaapi.testing needs the 'testing' extra, which is not installed (no module named {missing!r}): "
+        "pip install 'megaapi[testing]'",
+        name=missing,
+    )

@@ -8,9 +8,14 @@ import secrets
 import sys
 from collections.abc import Sequence
 
-from megaapi.testing.delivery import LOOPBACK_HOSTS
-from megaapi.testing.emulator import Emulator
-from megaapi.testing.server import base_url_of, bind, make_server
+from megaapi.testing import missing_extra
+
+try:
+    from megaapi.testing.delivery import LOOPBACK_HOSTS
+    from megaapi.testing.emulator import Emulator
+    from megaapi.testing.server import base_url_of, bind, make_server
+except ModuleNotFoundError as error:
+    sys.exit(str(missing_extra(error)))
 
 
 def _parser() -> argparse.ArgumentParser:

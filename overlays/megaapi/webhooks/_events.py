@@ -21,6 +21,7 @@ from megaapi_client.models import MediaMessageKeys
 from megaapi_client.types import Unset
 
 from .. import jid
+from ..media import safe_file_name
 
 if TYPE_CHECKING:
     from megaapi_client.models import ContextInfo, MessageKey
@@ -269,6 +270,12 @@ class _MessageEvent(_Timed):
     def _own_jid(self) -> str | None:
         return _nonempty(self.jid)
 
+    @property
+    def chat_jid(self) -> str:
+        """`key.remoteJid`: the chat, a contact (`...@s.whatsapp.net`, `...@lid`) or a group (`...@g.us`); every
+        message event has one, so it can go straight to `send_text(event.chat_jid, ...)`."""
+        return self.key.remote_jid
+
     def _time(self) -> object:
         return self.message_timestamp
 
@@ -331,6 +338,19 @@ class _MediaEvent(_MessageEvent):
     def reply_to(self) -> QuotedMessage | None:
         content = self._content()
         return None if isinstance(content, Unset) else _quoted(content.context_info)
+
+    @property
+    def file_name(self) -> str | None:
+        """The name the sender gave the file (documents carry one). Never join it to a folder: see `safe_file_name`."""
+        return _text(getattr(self._content(), "file_name", None))
+
+    @property
+    def safe_file_name(self) -> str:
+        """A name to save the file under, never empty: the sender's name stripped of folders, control characters and
+        reserved names, else the message id with an extension for its type (`3EB0C767D26A1D4B1F9E.jpg`)."""
+        content = self._content()
+        mimetype = None if isinstance(content, Unset) else _text(content.mimetype)
+        return safe_file_name(self.file_name, fallback=self.message_id or self.media_kind, mime_type=mimetype)
 
 
 class ConversationEvent(_MessageEvent, generated.ConversationEvent):
