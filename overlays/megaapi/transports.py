@@ -12,22 +12,27 @@ own transport reports the same failures.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 
-# Checked with `import aiohttp` deferred: importing aiohttp costs tens of milliseconds and only AsyncMegaApi needs it.
-
 
 def async_http_client() -> httpx.AsyncClient:
     """A new `httpx.AsyncClient` on the fastest transport installed: aiohttp with `megaapi[aiohttp]`, else httpx's."""
+    client_class = _aiohttp_client_class()
+    return httpx.AsyncClient(follow_redirects=False) if client_class is None else client_class(follow_redirects=False)
+
+
+@functools.cache
+def _aiohttp_client_class() -> type[httpx.AsyncClient] | None:
     try:
         from httpx_aiohttp import HttpxAiohttpClient
     except ImportError:
-        return httpx.AsyncClient(follow_redirects=False)
+        return None
 
-    class _Client(HttpxAiohttpClient):
+    class Client(HttpxAiohttpClient):
         # httpx builds one transport for direct requests and one per proxy taken from the environment.
         def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
             transport = kwargs.pop("transport", None)
@@ -36,7 +41,7 @@ def async_http_client() -> httpx.AsyncClient:
         def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
             return aiohttp_transport(*args, **kwargs)
 
-    return _Client(follow_redirects=False)
+    return Client
 
 
 def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
@@ -45,6 +50,12 @@ def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
     Takes the arguments of `httpx_aiohttp.AiohttpTransport` (`limits=`, `verify=`, `proxy=` ...); for an
     `httpx.AsyncClient(transport=...)` of your own. Needs `megaapi[aiohttp]`.
     """
+    return _transport_class()(*args, **kwargs)
+
+
+@functools.cache
+def _transport_class() -> type[httpx.AsyncBaseTransport]:
+    # Built on first use: importing aiohttp costs tens of milliseconds that the sync client should not pay.
     import aiohttp
     from httpx_aiohttp import AiohttpTransport
 
@@ -117,4 +128,4 @@ def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
             response.stream = _Stream(response.stream)
             return response
 
-    return _Transport(*args, **kwargs)
+    return _Transport
