@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .. import conformance
+from .. import model_reader as _reader
 from ..errors import MegaApiError
-from . import _reader
 from ._events import EVENT_TYPES, Event, TypedEvent, UnknownEvent
 
 logger = logging.getLogger("megaapi.webhooks")

@@ -1,13 +1,13 @@
-"""The fast path of `parse`: a generated model's annotations compiled once into a function that checks a decoded
-payload, drops its nulls and builds the models, in one pass.
+"""The fast path of `webhooks.parse` and of reply parsing: a generated model's annotations compiled once into a
+function that checks a decoded payload and builds the models, in one pass.
 
-The reference path takes three passes over the payload, each interpreting annotations or generated code per call:
-drop the nulls, `conformance.problem` (which walks `typing` annotations for every value) and the generated
-`from_dict` (which copies each dict and imports its nested models on every call); together they cost 10-15 times
-`json.loads` (BENCHMARKS.md). This module gives the same result from the same annotations, with the type tests
-decided once per model instead of once per value, and builds the models with their attrs constructors. Anything it
-does not accept it hands back (`INVALID`) to the reference path, which says what is wrong; the tests check that both
-paths give equal events.
+The reference path takes several passes over the payload, each interpreting annotations or generated code per call:
+drop the nulls (webhook events), `conformance.problem` (which walks `typing` annotations for every value) and the
+generated `from_dict` (which copies each dict and imports its nested models on every call); for webhooks they cost
+10-15 times `json.loads` (BENCHMARKS.md). This module gives the same result from the same annotations, with the type
+tests decided once per model instead of once per value, and builds the models with their attrs constructors.
+Anything it does not accept it hands back (`INVALID`) to the reference path, which says what is wrong; the tests
+check that both paths give equal models.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import attrs
 
 from megaapi_client.types import Unset
 
-from .. import conformance
+from . import conformance
 
 INVALID: Any = object()
 """Returned when the payload does not fit: the caller takes the reference path."""
@@ -30,9 +30,17 @@ INVALID: Any = object()
 Read = Callable[[Any], Any]
 
 
-def read(model: type, payload: Mapping[str, Any]) -> Any:
-    """An instance of the attrs model `model` built from `payload` (nulls count as absent), or `INVALID`."""
-    return _model(model)(payload)
+def read(model: type, payload: Mapping[str, Any], *, keep_nulls: bool = False) -> Any:
+    """An instance of the attrs model `model` built from `payload`, or `INVALID`.
+
+    Webhook events count a null as absent; replies (`keep_nulls=True`) keep nulls as values, which fit only where
+    the model allows None, as the generated `from_dict` and `conformance.problem` see them.
+    """
+    return _model(model, keep_nulls)(payload)
+
+
+def _same(value: object) -> object:
+    return value
 
 
 def without_nulls(value: object) -> Any:
@@ -43,19 +51,19 @@ def without_nulls(value: object) -> Any:
     return value
 
 
-def _compile(annotation: Any) -> Read:
+def _compile(annotation: Any, keep_nulls: bool) -> Read:
     origin = typing.get_origin(annotation)
     if annotation is Any:
-        return without_nulls
+        return _same if keep_nulls else without_nulls
     if origin in (types.UnionType, typing.Union):
-        options = [_compile(option) for option in typing.get_args(annotation) if option is not Unset]
+        options = [_compile(option, keep_nulls) for option in typing.get_args(annotation) if option is not Unset]
         return options[0] if len(options) == 1 else _union(options)
     if origin is Literal:
         return _literal(typing.get_args(annotation))
     if origin is list:
-        return _list(_compile(typing.get_args(annotation)[0]))
+        return _list(_compile(typing.get_args(annotation)[0], keep_nulls))
     if origin is dict:
-        return _object
+        return _mapping if keep_nulls else _object
     if annotation is str:
         return _string
     if annotation is bool:
@@ -67,7 +75,7 @@ def _compile(annotation: Any) -> Read:
     if annotation is type(None):
         return _null
     if attrs.has(annotation):
-        return _model(annotation)
+        return _model(annotation, keep_nulls)
     raise TypeError(f"no reader for {annotation!r}")  # conformance.unsupported_annotations keeps this unreachable
 
 
@@ -93,6 +101,10 @@ def _null(value: object) -> object:
 
 def _object(value: object) -> object:
     return without_nulls(value) if isinstance(value, Mapping) else INVALID
+
+
+def _mapping(value: object) -> object:
+    return value if isinstance(value, Mapping) else INVALID
 
 
 def _union(options: list[Read]) -> Read:
@@ -137,7 +149,7 @@ _EXACT: dict[Any, type] = {str: str, bool: bool, int: int, str | Unset: str, boo
 
 
 @functools.cache
-def _model(model: type) -> Read:
+def _model(model: type, keep_nulls: bool) -> Read:
     # The field table is built on the first call, so models that refer to themselves compile.
     table: dict[str, tuple[str, Read, type | None]] = {}
     required: list[str] = []
@@ -147,7 +159,7 @@ def _model(model: type) -> Read:
         nonlocal keeps_extra, compiled
         aliases = [field.alias for field in attrs.fields(model) if field.init]
         for alias, (json_name, annotation) in zip(aliases, conformance._fields(model), strict=True):
-            table[json_name] = (alias, _compile(annotation), _EXACT.get(annotation))
+            table[json_name] = (alias, _compile(annotation, keep_nulls), _EXACT.get(annotation))
             if not conformance._optional(annotation):
                 required.append(alias)
         keeps_extra = "additional_properties" in attrs.fields_dict(model)
@@ -161,11 +173,11 @@ def _model(model: type) -> Read:
         arguments: dict[str, Any] = {}
         extra: dict[str, Any] = {}
         for name, item in value.items():
-            if item is None:
+            if item is None and not keep_nulls:
                 continue
             field = table.get(name)
             if field is None:
-                extra[name] = without_nulls(item)
+                extra[name] = item if keep_nulls else without_nulls(item)
             elif type(item) is field[2]:
                 arguments[field[0]] = item
             else:
