@@ -140,10 +140,12 @@ def languages(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Overhead, throughput, import time and memory of the SDK, as ratios measured side by side (not a test)."""
+    """Overhead, throughput, start-up and memory of the SDK and its servers, as ratios side by side (not a test)."""
     # Only the runtime dependencies at first: the generator's own (rich, click) would slow `import httpx` down.
-    session.install("-e", ".")
+    session.install("-e", ".[aiohttp]")
     session.run("python", "scripts/bench.py", *session.posargs)
+    session.install("-e", ".[testing,aiohttp]")
+    session.run("python", "scripts/bench.py", "--servers", *session.posargs)
     session.install(*_group("generate"))
     session.run("python", "scripts/bench.py", "--generate")
     session.install("-e", ".[testing,inbox,postgres]")

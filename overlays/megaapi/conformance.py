@@ -38,11 +38,30 @@ class _Probe:
         yield self
 
 
+class _Models(Mapping[str, Any]):
+    """The generated models by name, for resolving annotations; each imported on first use, as the package does."""
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(models, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(models.__all__)
+
+    def __len__(self) -> int:
+        return len(models.__all__)
+
+
+_MODELS = _Models()
+
+
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """(JSON name, annotation) of every field of a generated model."""
     # The generated modules import nested models only under TYPE_CHECKING; the models package resolves them.
-    hints = typing.get_type_hints(cls, localns=vars(models))
+    hints = typing.get_type_hints(cls, localns=_MODELS)
     attributes = [field.name for field in attrs.fields(cls) if field.init]  # not `additional_properties`
     # The JSON names live only in the generated to_dict, so serialise a model whose attributes are probes.
     serialised = cls(**{name: _Probe(name) for name in attributes}).to_dict()

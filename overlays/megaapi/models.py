@@ -27,6 +27,7 @@ from megaapi_client.types import Unset
 
 from .errors import MissingReplyFieldError
 from .logs import MASK, mask, variants
+from .model_hooks import each_model_class
 
 T = TypeVar("T")
 
@@ -277,10 +278,13 @@ def _install_reprs() -> None:
     # The generated models are attrs classes whose default repr prints every field, secrets and `Unset` sentinels
     # included. The overlay replaces it on the generated classes themselves, so nested models get it too; doing it
     # in the generator's templates would mean keeping a modified copy of those templates here.
-    for value in vars(_generated).values():
-        if isinstance(value, type) and attrs.has(value):
-            value.__repr__ = secret_free_repr  # type: ignore[method-assign]
+    # The generated models are imported on first use, so the repr is installed as each one loads.
+    each_model_class(_install_repr)
     _types.Unset.__repr__ = lambda self: "UNSET"  # type: ignore[method-assign]
+
+
+def _install_repr(model: type) -> None:
+    model.__repr__ = secret_free_repr  # type: ignore[method-assign, assignment]
 
 
 _install_reprs()

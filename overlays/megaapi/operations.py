@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Concatenate, Generic, ParamSpec, Protocol, Self, TypeVar, overload
 
 if TYPE_CHECKING:
+    from io import BytesIO
     from pathlib import Path
 
     from .media import Media
@@ -37,8 +38,8 @@ class Call(Generic[T]):
 
     `module` is the generated module of the operation (its `_get_kwargs` builds method, path, query and body;
     with `upload`, the body's placeholder is replaced by the file's data URL, encoded as it is sent; with
-    `save_to`, the reply's base64 `data` is decoded into that file as it arrives and emptied in the parsed model);
-    `model` parses a successful JSON body, or is None for a binary body; `finish` turns the parsed value into
+    `save_to`, the reply's base64 `data` is decoded into that file or buffer as it arrives and emptied in the parsed
+    model); `model` parses a successful JSON body, or is None for a binary body; `finish` turns the parsed value into
     what the method returns. `idempotent` calls are retried after any transient failure; the others (sends,
     creations) only when the server provably did not receive them. `admin` calls use the account's admin token
     and name their instance themselves; the others get the client's instance key. `secrets` are further values to
@@ -69,7 +70,7 @@ class Call(Generic[T]):
         admin: bool = False,
         recipient: bool = False,
         upload: Media | None = None,
-        save_to: Path | None = None,
+        save_to: Path | BytesIO | None = None,
         secrets: tuple[str, ...] = (),
         finish: Callable[[Any], T] | None = None,
     ) -> None:

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from either_client import Client, contact, done, number
 
-from megaapi import AsyncMegaApi, MegaApi, NotFoundError, OperationFailedError, PermissionDeniedError
+from megaapi import MegaApi, NotFoundError, OperationFailedError, PermissionDeniedError
 from megaapi.namespaces.account import Account
 from megaapi.namespaces.chats import Chats
 from megaapi.namespaces.groups import Groups
@@ -87,11 +87,6 @@ def covers(*methods: str) -> Callable[[F], F]:
         return test
 
     return mark
-
-
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest, api: MegaApi, async_api: AsyncMegaApi) -> Client:
-    return api if request.param == "sync" else async_api
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -130,9 +131,18 @@ class Instance(Namespace[R]):
         """The decrypted bytes of a received file; pass `event.media` of a webhook event."""
         from megaapi_client.api.instance import download_media_message as op
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
+        from megaapi_client.types import Unset
+
+        # Decoded as it arrives, like save_media: the JSON, the base64 string and the bytes are never held at once.
+        buffer = io.BytesIO()
+
+        def file_bytes(reply: DownloadMediaResponse) -> bytes:
+            if isinstance(reply.data, Unset):
+                raise ValueError("the reply carries no file data")
+            return buffer.getvalue()
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, finish=_file_bytes)
+        return Call(op, {"body": body}, DownloadMediaResponse, idempotent=True, save_to=buffer, finish=file_bytes)
 
     @endpoint
     def save_media(
@@ -226,13 +236,3 @@ def _media_keys(value: MediaMessageKeys | Mapping[str, Any] | None) -> MediaMess
     for name in ("media_key", "direct_path", "url", "mimetype", "message_type"):
         arguments.text(getattr(keys, name), f"media_keys.{name}")
     return keys
-
-
-def _file_bytes(reply: DownloadMediaResponse) -> bytes:
-    from megaapi_client.types import Unset
-
-    from .. import media
-
-    if isinstance(reply.data, Unset) or not reply.data:
-        raise ValueError("the reply carries no file data")
-    return media.decode(reply.data)
