@@ -119,7 +119,8 @@ def test_a_worker_killed_mid_handler_loses_nothing(
 def test_the_receiver_killed_at_any_moment_keeps_every_acknowledged_event(
     sqlite_store: str, make_inbox: MakeInbox
 ) -> None:
-    listener = Listener(sqlite_store)
+    # A short lease: the events the killed listener had claimed are taken over within seconds, not a minute.
+    listener = Listener(sqlite_store, "--lease", "2")
     events = [text_event(f"K-{number:04d}", f"message {number}") for number in range(300)]
     acknowledged: list[str] = []
     clients = threading.local()
@@ -148,7 +149,7 @@ def test_the_receiver_killed_at_any_moment_keeps_every_acknowledged_event(
     stored = {record.message_id for record in inbox.events()}
     assert set(acknowledged) <= stored
 
-    restarted = Listener(sqlite_store)
+    restarted = Listener(sqlite_store, "--lease", "2")
     try:
         wait_until(lambda: len(inbox.events(state="done")) == len(stored), "the restarted listener to handle them")
     finally:

@@ -56,9 +56,13 @@ def listen(
     ] = None,
     concurrency: Annotated[int, typer.Option(min=1, help="Chats handled at once.")] = 4,
     max_attempts: Annotated[int, typer.Option(min=1, help="Attempts before an event becomes a dead letter.")] = 5,
+    lease: Annotated[
+        float,
+        typer.Option(min=0.5, help="Seconds before the events of a worker that went silent (crashed) are taken over."),
+    ] = 60.0,
 ) -> None:
     """Receive webhook events on any path with ?token=SECRET, store each before answering, and print it."""
-    inbox = _open(store, max_attempts=max_attempts)
+    inbox = _open(store, max_attempts=max_attempts, lease=lease)
     try:
         receiver = inbox.receiver(token=token, instance_key=instance_key)
     except ValueError as error:
@@ -90,6 +94,7 @@ def _print_event(event: Event, attempt: int) -> None:
     if attempt > 1:
         line += f" (attempt {attempt})"
     console.print(escape(line), soft_wrap=True, highlight=False)
+    console.file.flush()  # a line per event, out before the event counts as handled, even into a pipe
 
 
 class _OutboxFeed:
