@@ -10,7 +10,6 @@ import pytest
 from megaapi import AsyncMegaApi
 from megaapi.errors import InvalidInputError
 from megaapi.outbox import Message, Outbox, Pacing, Status
-from megaapi.store import metadata, migrate, open_engine
 from megaapi.testing import ServedEmulator
 
 
@@ -100,23 +99,3 @@ async def test_groups_and_media_go_as_they_are(
     assert {item.status for item in outbox.items()} == {Status.SENT}
     assert served.emulator.calls["checkNumber"] == 1  # the group's JID needs no check
     assert served.emulator.calls["sendMediaBase64"] == 1
-
-
-def test_the_tables_match_their_migration(tmp_path: Path) -> None:
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-
-    import megaapi.store.outbox_tables  # noqa: F401 (declares the tables on the shared metadata)
-
-    engine = open_engine(f"sqlite:///{tmp_path / 's.db'}")
-    migrate(engine)
-
-    def outbox_only(name: str | None, kind: str, parent: object) -> bool:
-        # Tables of other branches (the inbox) are compared by their own tests.
-        return kind != "table" or (name or "").startswith("outbox_")
-
-    with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"include_name": outbox_only})
-        differences = compare_metadata(context, metadata)
-    engine.dispose()
-    assert differences == []
