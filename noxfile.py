@@ -1,7 +1,7 @@
 """Every workflow of the project is a nox session; `nox -l` lists them.
 
-`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests, contract_cli, prism
-and demo.
+`nox` alone runs the default sessions, the ones CI runs: spec, check_generated, lint, tests, contract_cli, prism,
+demo and languages.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ NODE_BIN = TOOLS / "node_modules" / ".bin"
 # The plain API methods, derived from openapi.yaml with generated/ (see scripts/derive_methods.py).
 DERIVED = ROOT / "overlays" / "megaapi" / "namespaces" / "derived.py"
 
-nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli", "prism", "demo"]
+nox.options.sessions = ["spec", "check_generated", "lint", "tests", "contract_cli", "prism", "demo", "languages"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -122,9 +122,10 @@ def contract_cli(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """The main job: serve the emulator and run examples/quickstart.py against it."""
-    session.install("-e", ".[testing]")
+    """The main job: the SDK's quickstart, then the daily loop with the `megaapi` command, on the emulator."""
+    session.install("-e", ".[all]")
     session.run("python", "scripts/demo.py")
+    session.run("python", "scripts/demo_loop.py")
 
 
 @nox.session
@@ -135,13 +136,29 @@ def prism(session: nox.Session) -> None:
 
 
 @nox.session
+def languages(session: nox.Session) -> None:
+    """Clients from third-party generators (openapi-generator go, php, typescript-fetch, python; hey-api;
+    datamodel-code-generator) built and type-checked. Needs a JRE, Go, PHP and Debian's validator.v2 (see .ci/run)."""
+    session.install(*_group("languages"))
+    for tool in ("tsc", "openapi-ts"):
+        _node_tool(session, tool)
+    session.run("python", "scripts/languages/check.py", *session.posargs)
+
+
+@nox.session
 def bench(session: nox.Session) -> None:
-    """Overhead, throughput, import time and memory of the SDK, as ratios measured side by side (not a test)."""
+    """Overhead, throughput, start-up and memory of the SDK and its servers, as ratios side by side (not a test)."""
     # Only the runtime dependencies at first: the generator's own (rich, click) would slow `import httpx` down.
-    session.install("-e", ".")
+    session.install("-e", ".[aiohttp]")
     session.run("python", "scripts/bench.py", *session.posargs)
+    session.install("-e", ".[testing,aiohttp]")
+    session.run("python", "scripts/bench.py", "--servers", *session.posargs)
     session.install(*_group("generate"))
     session.run("python", "scripts/bench.py", "--generate")
+    session.install("-e", ".[testing,inbox,postgres]")
+    session.run("python", "scripts/bench_emulator.py")
+    session.run("python", "scripts/bench_inbox.py")
+    session.run("python", "scripts/bench_outbox.py")
 
 
 @nox.session

@@ -7,9 +7,10 @@ the result into `generated/`; `nox -s check_generated` runs it the same way and 
 
 It also writes `megaapi_client/operation_table.py`: what the spec declares about each operation (its generated
 module, whether it is safe to repeat, whether it addresses a recipient, whether it takes the admin token) and a
-typed request builder per operation. The SDK takes its retry and error behaviour from that table, so the facts live in openapi.yaml only and any drift between
-the two is caught like drift in the rest of generated/. And it writes `OUT/derived.py`, the SDK's plain methods
-(scripts/derive_methods.py), which the nox sessions keep in `overlays/megaapi/namespaces/derived.py`.
+typed request builder per operation. The SDK takes its retry and error behaviour from that table, so the facts
+live in openapi.yaml only and any drift between the two is caught like drift in the rest of generated/. And it
+writes `OUT/derived.py`, the SDK's plain methods (scripts/derive_methods.py), which the nox sessions keep in
+`overlays/megaapi/namespaces/derived.py`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "generator-config.yml"
+# The generator's templates that the project overrides, one file each; the others come from the generator.
+TEMPLATES = ROOT / "templates"
 PACKAGE = "megaapi_client"
 # Written to OUT/derived.py; `nox -s generate` copies it here and `nox -s check_generated` compares.
 DERIVED = ROOT / "overlays" / "megaapi" / "namespaces" / "derived.py"
@@ -195,6 +198,8 @@ def generate(out: Path) -> None:
                 "--output-path",
                 str(package),
                 "--fail-on-warning",
+                "--custom-template-path",
+                str(TEMPLATES),
             ],
             check=True,
         )
@@ -214,6 +219,7 @@ def generate(out: Path) -> None:
         "inputs": {
             SPEC.name: _sha256(SPEC),
             CONFIG.name: _sha256(CONFIG),
+            **{f"templates/{path.name}": _sha256(path) for path in sorted(TEMPLATES.glob("*.jinja"))},
         },
     }
     (out / "stamp.json").write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")

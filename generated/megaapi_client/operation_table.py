@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from .types import UNSET
 
 if TYPE_CHECKING:
-    from .models import BlockContactRequest, ConfigureWebhookRequest, CreateGroupRequest, CreateInstanceRequest, DeleteMessageRequest, DownloadMediaRequest, ForwardMessageRequest, GroupParticipantsRequest, MarkMessageReadRequest, PinChatRequest, PresenceUpdateRequest, ReplyToMessageRequest, SendButtonsRequest, SendContactRequest, SendLinkPreviewRequest, SendListRequest, SendLocationRequest, SendMediaBase64Request, SendMediaUrlRequest, SendMediaUrlToManyRequest, SendTemplateRequest, SendTemplateWithMediaRequest, SendTextRequest, SendTextToManyRequest, SendTextWithMentionsRequest, SetProfileNameRequest, SetProfilePictureUrlRequest
+    from .models import BlockContactRequest, ConfigureWebhookRequest, CreateGroupRequest, CreateInstanceRequest, DeleteMessageForMeBody, DeleteMessageRequest, DownloadMediaRequest, ForwardMessageRequest, GroupParticipantsRequest, MarkMessageReadRequest, PinChatRequest, PresenceUpdateRequest, ReplyToMessageRequest, SendButtonsRequest, SendContactRequest, SendLinkPreviewRequest, SendListRequest, SendLocationRequest, SendMediaBase64Request, SendMediaUrlRequest, SendMediaUrlToManyRequest, SendTemplateRequest, SendTemplateWithMediaRequest, SendTextRequest, SendTextToManyRequest, SendTextWithMentionsRequest, SetProfileNameRequest, SetProfilePictureUrlRequest
     from .types import Unset
 
 
@@ -296,7 +296,7 @@ def delete_message(*, body: DeleteMessageRequest) -> Request:
     return Request('deleteMessage', {'body': body})
 
 
-def delete_message_for_me(*, body: Any) -> Request:
+def delete_message_for_me(*, body: DeleteMessageForMeBody) -> Request:
     return Request('deleteMessageForMe', {'body': body})
 
 
@@ -340,11 +340,11 @@ def demote_participants(*, body: GroupParticipantsRequest) -> Request:
     return Request('demoteParticipants', {'body': body})
 
 
-def set_who_can_send_message(*, jid: str, allow_only_admins: bool | str) -> Request:
+def set_who_can_send_message(*, jid: str, allow_only_admins: bool) -> Request:
     return Request('setWhoCanSendMessage', {'jid': jid, 'allow_only_admins': allow_only_admins})
 
 
-def set_who_can_change_settings(*, jid: str, allow_only_admins: bool | str) -> Request:
+def set_who_can_change_settings(*, jid: str, allow_only_admins: bool) -> Request:
     return Request('setWhoCanChangeSettings', {'jid': jid, 'allow_only_admins': allow_only_admins})
 
 

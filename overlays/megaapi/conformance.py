@@ -26,11 +26,30 @@ from . import generated_api
 _SCALARS: dict[type, str] = {str: "a string", bool: "a boolean", int: "an integer", float: "a number"}
 
 
+class _Models(Mapping[str, Any]):
+    """The generated models by name, for resolving annotations; each imported on first use, as the package does."""
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return getattr(models, name)
+        except AttributeError:
+            raise KeyError(name) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(models.__all__)
+
+    def __len__(self) -> int:
+        return len(models.__all__)
+
+
+_MODELS = _Models()
+
+
 @functools.cache
 def _fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """(JSON name, annotation) of every field of a generated model."""
     # The generated modules import nested models only under TYPE_CHECKING; the models package resolves them.
-    hints = typing.get_type_hints(cls, localns=vars(models))
+    hints = typing.get_type_hints(cls, localns=_MODELS)
     return tuple((json_name, hints[attribute]) for attribute, json_name in generated_api.json_names(cls).items())
 
 

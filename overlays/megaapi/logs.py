@@ -32,6 +32,8 @@ _FILTERED_LOGGERS = (
     "httpcore.http2",
     "httpcore.proxy",
     "httpcore.socks",
+    "aiohttp.client",  # AsyncMegaApi's transport with megaapi[aiohttp]
+    "aiohttp.internal",
 )
 
 

@@ -27,6 +27,7 @@ from megaapi_client.types import Unset
 
 from .errors import MissingReplyFieldError
 from .logs import MASK, mask, variants
+from .model_hooks import each_model_class
 
 T = TypeVar("T")
 
@@ -89,17 +90,18 @@ class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
 
     @property
     def code(self) -> str:
-        """`pairingCode`; raises `MissingReplyFieldError` when the reply has none."""
-        return _required(_set(self.pairing_code), "code", "pairingCode", None)
+        """`pairingCode`, or `code` where a host names it so (the n8n node reads both); raises
+        `MissingReplyFieldError` when the reply has neither."""
+        fallback = self.additional_properties.get("code")
+        return _required(_set(self.pairing_code) or fallback, "code", "pairingCode", None)
 
 
 class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
-    """Whether a number has WhatsApp; `on_whatsapp` reads the loosely typed `exists` flag."""
+    """Whether a number has WhatsApp; `on_whatsapp` reads the `exists` flag (false when the reply lacks it)."""
 
     @property
     def on_whatsapp(self) -> bool:
-        exists = _set(self.exists)
-        return exists is True or (isinstance(exists, str) and exists.lower() == "true")
+        return _set(self.exists) is True
 
 
 class CreateGroupResponse(Reply, _generated.CreateGroupResponse):
@@ -276,10 +278,13 @@ def _install_reprs() -> None:
     # The generated models are attrs classes whose default repr prints every field, secrets and `Unset` sentinels
     # included. The overlay replaces it on the generated classes themselves, so nested models get it too; doing it
     # in the generator's templates would mean keeping a modified copy of those templates here.
-    for value in vars(_generated).values():
-        if isinstance(value, type) and attrs.has(value):
-            value.__repr__ = secret_free_repr  # type: ignore[method-assign]
+    # The generated models are imported on first use, so the repr is installed as each one loads.
+    each_model_class(_install_repr)
     _types.Unset.__repr__ = lambda self: "UNSET"  # type: ignore[method-assign]
+
+
+def _install_repr(model: type) -> None:
+    model.__repr__ = secret_free_repr  # type: ignore[method-assign, assignment]
 
 
 _install_reprs()

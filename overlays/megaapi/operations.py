@@ -27,6 +27,7 @@ from typing import (
 )
 
 if TYPE_CHECKING:
+    from io import BytesIO
     from pathlib import Path
 
     from megaapi_client.operation_table import Request
@@ -60,8 +61,9 @@ class Call(Generic[T]):
 
     With `upload`, the file's data URL goes into the body's string member at `upload_at` (JSON names from the
     root; whatever the model holds there is dropped), encoded as it is sent; with `save_to`, the reply's base64
-    `data` is decoded into that file as it arrives and emptied in the parsed model. `model` parses a successful
-    JSON body, or is None for a binary body; `finish` turns the parsed value into what the method returns.
+    `data` is decoded into that file or buffer as it arrives and emptied in the parsed model. `model` parses a
+    successful JSON body, or is None for a binary body; `finish` turns the parsed value into what the method
+    returns.
     `secrets` are further values to keep out of logs and errors, such as the key of an instance an account call
     manages.
     """
@@ -91,7 +93,7 @@ class Call(Generic[T]):
         *,
         upload: Media | None = None,
         upload_at: tuple[str, ...] = (),
-        save_to: Path | None = None,
+        save_to: Path | BytesIO | None = None,
         secrets: tuple[str, ...] = (),
     ) -> None: ...
     @overload
@@ -108,9 +110,18 @@ class Call(Generic[T]):
         request: Request,
         model: type[M],
         *,
-        save_to: Path | None = None,
+        save_to: Path | BytesIO | None = None,
         secrets: tuple[str, ...] = (),
         finish: Callable[[M], T],
+    ) -> None: ...
+    @overload
+    def __init__(
+        self,
+        request: Request,
+        model: None,
+        *,
+        secrets: tuple[str, ...] = (),
+        finish: Callable[[bytes], T],
     ) -> None: ...
     def __init__(
         self,
@@ -119,7 +130,7 @@ class Call(Generic[T]):
         *,
         upload: Media | None = None,
         upload_at: tuple[str, ...] = (),
-        save_to: Path | None = None,
+        save_to: Path | BytesIO | None = None,
         secrets: tuple[str, ...] = (),
         finish: Callable[[Any], T] | None = None,
     ) -> None:

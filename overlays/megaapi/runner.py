@@ -6,12 +6,13 @@ blocking and one awaiting.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from .operations import Call
 
 T = TypeVar("T")
+_MAX_URLS = 256
 CLOSED = "This client is closed; create a new one (or keep using it inside its `with` block)"
 
 
@@ -139,6 +141,25 @@ class Runner:
 
     def __init__(self, config: ClientConfig) -> None:
         self.config = config
+        # Called with the result of each successful send (a call addressed to a recipient), e.g. by the inbox's
+        # history; `with_options` copies share the list. A hook must not raise: the message is already sent.
+        self.after_send: list[Callable[[Any], None]] = []
+        self._urls: dict[str, httpx.URL] = {}
+
+    def _url(self, text: str) -> httpx.URL:
+        """`text` parsed once: httpx parses a URL given as a string on every request, a tenth of an async call."""
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _MAX_URLS:  # paths that carry ids: keep the cache bounded
+                self._urls.clear()
+            url = self._urls[text] = httpx.URL(text)
+        return url
+
+    def _sent(self, call: Call[T], result: T) -> T:
+        if call.recipient:
+            for hook in self.after_send:
+                hook(result)
+        return result
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.config!r}>"
@@ -156,7 +177,7 @@ class Runner:
         }
         kwargs = {
             "method": built["method"],
-            "url": self.config.base_url + built["url"],
+            "url": self._url(self.config.base_url + built["url"]),
             "params": built.get("params"),
             "headers": headers,
             "timeout": self.config.timeout,
@@ -326,7 +347,8 @@ class SyncRunner(Runner):
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
         with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
-            return self._attempts(call, request)
+            result = self._attempts(call, request)
+        return self._sent(call, result)
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
@@ -382,7 +404,8 @@ class AsyncRunner(Runner):
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
         with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
-            return await self._attempts(call, request)
+            result = await self._attempts(call, request)
+        return self._sent(call, result)
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
@@ -430,33 +453,41 @@ def _secrets_hidden(request: _Request) -> Iterator[None]:
 class _Part:
     """A new file beside the target, renamed over it only if `keep` was set: no half or empty file is left."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self) -> None:
         self.keep = False
 
 
 @contextmanager
-def _partial(path: Path) -> Iterator[tuple[IO[bytes], _Part]]:
+def _partial(path: Path | io.BytesIO) -> Iterator[tuple[IO[bytes], _Part]]:
+    if isinstance(path, io.BytesIO):  # download_media: decoded into memory, from the start again on a retry
+        path.seek(0)
+        path.truncate()
+        yield path, _Part()
+        return
     # Created exclusively (O_EXCL, a random name, readable by the owner only) in the destination folder: a symlink
     # or file planted at a predictable name cannot redirect the write, and the rename stays on one file system.
     try:
         descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:64]}.", suffix=".part")
     except OSError as error:
         raise InvalidInputError(f"Cannot create a file in {path.parent}: {error.strerror or error}") from None
-    part = _Part(Path(name))
+    partial, part = Path(name), _Part()
     try:
         with os.fdopen(descriptor, "wb") as sink:
             yield sink, part
         if part.keep:
-            os.replace(part.path, path)
+            os.replace(partial, path)
     finally:
-        part.path.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
+
+
+# Made once: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _json_document(body: Any) -> bytes:
     """The request body as UTF-8 JSON; values JSON or UTF-8 cannot carry are bad input, caught before sending."""
     try:
-        document = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        document = _ENCODER.encode(body)
     except ValueError:
         raise InvalidInputError("The request contains a number that is not finite (nan or infinity)") from None
     except TypeError as error:

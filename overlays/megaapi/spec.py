@@ -11,7 +11,7 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import yaml
 
@@ -70,7 +70,40 @@ def validator(schema_pointer: str) -> Draft202012Validator:
     """
     from jsonschema import Draft202012Validator
 
-    return Draft202012Validator({"$ref": f"{SPEC_URI}#{quote(schema_pointer, safe='/~')}"}, registry=_registry())
+    schema = _inlined({"$ref": f"#{schema_pointer}"}, ())
+    return Draft202012Validator(schema, registry=_registry())
+
+
+# Keywords whose values are data, not schemas: a "$ref" key inside them is not a reference.
+_DATA_KEYWORDS = frozenset({"const", "enum", "default", "example", "examples"})
+
+
+def _inlined(node: Any, within: tuple[str, ...]) -> Any:
+    """`node` with each plain `{"$ref": ...}` replaced by its target, once per schema.
+
+    Resolving a reference through the registry walks the spec on every validation, which made validation most of
+    the emulator's time per request. A reference with sibling keywords, or one back into a schema being inlined
+    (a recursive schema), is kept, made absolute so it still resolves against the spec.
+    """
+    if isinstance(node, list):
+        return [_inlined(item, within) for item in node]
+    if not isinstance(node, dict):
+        return node
+    reference = node.get("$ref")
+    if isinstance(reference, str) and reference.startswith("#/"):
+        target = unquote(reference[1:])
+        if len(node) == 1 and target not in within:
+            return _inlined(_at(target), (*within, target))
+        node = {**node, "$ref": f"{SPEC_URI}#{quote(target, safe='/~')}"}
+    return {key: value if key in _DATA_KEYWORDS else _inlined(value, within) for key, value in node.items()}
+
+
+def _at(json_pointer: str) -> Any:
+    node: Any = load_spec()
+    for part in json_pointer.split("/")[1:]:
+        key = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    return node
 
 
 def pointer(*parts: str) -> str:

@@ -249,8 +249,8 @@ async def test_chat_options(emulator: Emulator, client: httpx.AsyncClient) -> No
     chat = f"/rest/chat/{KEY}"
     for number in ("5511911111111", "5511922222222", "5511933333333"):
         assert (await client.post(f"{chat}/pinChat", json={"to": number, "option": True})).json()["error"] is False
-    fourth = (await client.post(f"{chat}/pinChat", json={"to": "5511944444444", "option": "1"})).json()
-    unpin = (await client.post(f"{chat}/pinChat", json={"to": "5511911111111", "option": ""})).json()
+    fourth = (await client.post(f"{chat}/pinChat", json={"to": "5511944444444", "option": True})).json()
+    unpin = (await client.post(f"{chat}/pinChat", json={"to": "5511911111111", "option": False})).json()
     blocked = (await client.post(f"{chat}/blockChat", json={"to": "5511955555555", "option": "block"})).json()
     send_to_blocked = await client.post(f"{SEND}/text", json={"messageData": {"to": "5511955555555", "text": "Oi"}})
     presence = (
@@ -288,3 +288,22 @@ async def test_profile_name_and_picture(emulator: Emulator, client: httpx.AsyncC
     assert fetched["data"] == picture
     assert contact["data"].startswith("https://pps.whatsapp.net/")
     assert nobody["data"] is None
+
+
+async def test_media_added_under_chosen_keys_is_downloadable(emulator: Emulator, client: httpx.AsyncClient) -> None:
+    emulator.add_media("a-media-key", "/v/chosen.enc", "image/png", b"\x89PNG")
+    keys = {
+        "mediaKey": "a-media-key",
+        "directPath": "/v/chosen.enc",
+        "url": "https://mmg.example/x",
+        "mimetype": "image/png",
+        "messageType": "image",
+    }
+    downloaded = (await client.post(f"/rest/instance/downloadMediaMessage/{KEY}", json={"messageKeys": keys})).json()
+    assert downloaded["data"] == "data:image/png;base64," + base64.b64encode(b"\x89PNG").decode()
+
+
+async def test_media_sends_need_no_mime_type(client: httpx.AsyncClient) -> None:
+    data = {"to": "5511999999999", "url": "https://example.com/a.pdf", "type": "document"}
+    sent = (await client.post(f"{SEND}/mediaUrl", json={"messageData": data})).json()
+    assert sent["messageData"]["message"]["documentMessage"]["mimetype"] == "application/pdf"

@@ -14,10 +14,11 @@ import subprocess
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from megaapi import AsyncMegaApi, MegaApi
@@ -89,13 +90,19 @@ class Setup:
             base_url=self.base_url,
         )
 
-    def async_client(self) -> AsyncMegaApi:
-        return AsyncMegaApi(
-            instance_key=self.instance.key,
-            token=self.instance.token,
-            admin_token=self.admin_token,
-            base_url=self.base_url,
-        )
+    @asynccontextmanager
+    async def async_client(self, transport: str) -> AsyncIterator[AsyncMegaApi]:
+        """`aiohttp`: the client users get by default (megaapi[aiohttp] is installed here); `httpx`: httpx's own."""
+        async with AsyncExitStack() as stack:
+            http = await stack.enter_async_context(httpx.AsyncClient()) if transport == "httpx" else None
+            client = AsyncMegaApi(
+                instance_key=self.instance.key,
+                token=self.instance.token,
+                admin_token=self.admin_token,
+                base_url=self.base_url,
+                http_client=http,
+            )
+            yield await stack.enter_async_context(client)
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +130,22 @@ def api(setup: Setup) -> Iterator[MegaApi]:
         yield client
 
 
-@pytest.fixture
-async def async_api(setup: Setup) -> AsyncIterator[AsyncMegaApi]:
-    async with setup.async_client() as client:
+# Every async test runs on each transport: the SDK's behaviour must not depend on it.
+ASYNC_TRANSPORTS = ["aiohttp", "httpx"]
+
+
+@pytest.fixture(params=ASYNC_TRANSPORTS)
+async def async_api(request: pytest.FixtureRequest, setup: Setup) -> AsyncIterator[AsyncMegaApi]:
+    async with setup.async_client(request.param) as client:
         yield client
+
+
+@pytest.fixture(params=["sync", *(f"async-{transport}" for transport in ASYNC_TRANSPORTS)])
+async def client(request: pytest.FixtureRequest, setup: Setup) -> AsyncIterator[MegaApi | AsyncMegaApi]:
+    """Each client in turn, for tests written once for both (see either_client.py)."""
+    if request.param == "sync":
+        with setup.client() as api:
+            yield api
+    else:
+        async with setup.async_client(request.param.removeprefix("async-")) as async_api:
+            yield async_api

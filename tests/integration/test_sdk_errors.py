@@ -39,11 +39,6 @@ if TYPE_CHECKING:
 BEHIND_PRISM = bool(os.environ.get("MEGAAPI_PRISM"))
 
 
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest, api: MegaApi, async_api: AsyncMegaApi) -> Client:
-    return api if request.param == "sync" else async_api
-
-
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The pauses the clients chose before each retry; they are recorded and skipped."""

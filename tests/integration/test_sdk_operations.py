@@ -20,7 +20,6 @@ from either_client import Client, contact, done, number
 
 from megaapi import (
     APIStatusError,
-    AsyncMegaApi,
     BadRequestError,
     MegaApi,
     NotFoundError,
@@ -86,11 +85,6 @@ def covers(*methods: str) -> Callable[[F], F]:
         return test
 
     return mark
-
-
-@pytest.fixture(params=["sync", "async"])
-def client(request: pytest.FixtureRequest, api: MegaApi, async_api: AsyncMegaApi) -> Client:
-    return api if request.param == "sync" else async_api
 
 
 @pytest.fixture(autouse=True)

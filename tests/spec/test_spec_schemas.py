@@ -13,6 +13,7 @@ from jsonschema.exceptions import best_match
 from spec_document import (
     EXAMPLES,
     OPERATIONS,
+    PATH_OPERATIONS,
     RESPONSE_SCHEMAS,
     ROOT,
     SPEC,
@@ -123,11 +124,10 @@ def _message_type_pin(schema: Node, ptr: str) -> tuple[list[Any], bool]:
     return consts, required
 
 
-EVENT_VARIANTS = [
-    (variant["$ref"], pointer("components", "schemas", "WebhookEvent", "oneOf", index))
-    for index, variant in enumerate(SPEC["components"]["schemas"]["WebhookEvent"].get("oneOf", []))
+KNOWN_VARIANTS = [
+    (variant["$ref"], pointer("components", "schemas", "KnownWebhookEvent", "oneOf", index))
+    for index, variant in enumerate(SPEC["components"]["schemas"]["KnownWebhookEvent"].get("oneOf", []))
 ]
-KNOWN_VARIANTS = [(ref, ptr) for ref, ptr in EVENT_VARIANTS if ref != UNKNOWN_EVENT_REF]
 
 
 @pytest.mark.parametrize(("ref", "ptr"), KNOWN_VARIANTS, ids=[ref.rsplit("/", 1)[1] for ref, _ in KNOWN_VARIANTS])
@@ -137,8 +137,75 @@ def test_event_variant_pins_its_message_type(ref: str, ptr: str) -> None:
     assert required, f"{ref} does not require messageType, so it cannot be told apart from the other variants"
 
 
+@pytest.mark.parametrize(("ref", "ptr"), KNOWN_VARIANTS, ids=[ref.rsplit("/", 1)[1] for ref, _ in KNOWN_VARIANTS])
+def test_event_variant_types_its_message_type(ref: str, ptr: str) -> None:
+    """Generators that ignore `const` still need the type to read the field (openapi-generator, hey-api)."""
+    schema, _ = resolve({"$ref": ref}, ptr)
+    parts = [schema, *schema.get("allOf", [])]
+    pins = [
+        part["properties"]["messageType"]
+        for part in parts
+        if "const" in part.get("properties", {}).get("messageType", {})
+    ]
+    assert all(pin.get("type") == "string" for pin in pins), f"{ref}: state `type: string` beside the const"
+
+
+def test_event_union_discriminates_on_message_type_with_a_full_mapping() -> None:
+    union = SPEC["components"]["schemas"]["KnownWebhookEvent"]
+    discriminator = union.get("discriminator", {})
+    assert discriminator.get("propertyName") == "messageType"
+    expected = {const: ref for ref, ptr in KNOWN_VARIANTS for const in _message_type_pin({"$ref": ref}, ptr)[0]}
+    assert discriminator.get("mapping") == expected
+
+
+def test_request_bodies_are_named_components() -> None:
+    """An inline union body makes generators invent a name, which can overwrite a component of that name."""
+    inline = [
+        op.id
+        for op in OPERATIONS
+        for media in op.node.get("requestBody", {}).get("content", {}).values()
+        if "$ref" not in media.get("schema", {})
+    ]
+    assert not inline, f"request bodies not given as a $ref to a component: {inline}"
+
+
+def test_no_component_takes_the_name_of_an_operation_parameter_type() -> None:
+    """typescript-fetch names each operation's parameter interface `<OperationId>Request` and renames it only when
+    it clashes with that operation's own body; a clash with any other component breaks the package's exports."""
+    schemas = SPEC["components"]["schemas"]
+    clashes = []
+    for op in PATH_OPERATIONS:
+        name = op.node["operationId"][0].upper() + op.node["operationId"][1:] + "Request"
+        body = op.node.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
+        if name in schemas and body.get("$ref") != f"#/components/schemas/{name}":
+            clashes.append(name)
+    assert not clashes, f"components named like another operation's parameter interface: {clashes}"
+
+
+# Fields whose two JSON types are both evidenced (the field's description says by what). Any other field has one
+# type: generators turn a type pair into a wrapper model, a price worth paying only for a real need.
+TWO_TYPE_FIELDS = {
+    "/components/schemas/SentMessage/properties/messageTimestamp",
+    "/components/schemas/MessageEventBase/properties/messageTimestamp",
+    "/components/schemas/AckUpdate/properties/status",
+}
+
+
+def test_two_types_only_where_evidenced() -> None:
+    found = set()
+    for name, schema in SPEC["components"]["schemas"].items():
+        for node, ptr in subschemas(schema, pointer("components", "schemas", name)):
+            types = node.get("type")
+            if isinstance(types, list) and len([kind for kind in types if kind != "null"]) > 1:
+                found.add(ptr)
+    assert found == TWO_TYPE_FIELDS
+
+
 def test_event_variants_are_distinct_and_unknown_event_takes_the_rest() -> None:
-    assert len(KNOWN_VARIANTS) == len(EVENT_VARIANTS) - 1, "WebhookEvent.oneOf should hold UnknownEvent once"
+    # WebhookEvent is the discriminated union's variants plus UnknownEvent, kept out of the discriminated union so
+    # that generators do not give it a literal messageType.
+    known = SPEC["components"]["schemas"]["KnownWebhookEvent"]["oneOf"]
+    assert SPEC["components"]["schemas"]["WebhookEvent"].get("oneOf") == [*known, {"$ref": UNKNOWN_EVENT_REF}]
     consts = [const for ref, ptr in KNOWN_VARIANTS for const in _message_type_pin({"$ref": ref}, ptr)[0]]
     assert len(consts) == len(set(consts)), f"messageType consts repeat across variants: {sorted(consts)}"
     unknown = SPEC["components"]["schemas"]["UnknownEvent"]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from megaapi.store import DEFAULT_STORE_URL, STORE_ENV, migrate, open_engine, store_url
+from megaapi.store import DEFAULT_STORE_URL, STORE_ENV, metadata, migrate, open_engine, store_url
 
 
 def test_url_comes_from_the_argument_then_the_environment_then_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,3 +44,25 @@ def test_plain_postgresql_urls_use_psycopg_3(postgres_url: str) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("SELECT 1")).scalar() == 1
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_the_migrations_create_exactly_the_declared_tables(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    import megaapi.store.inbox_tables
+    import megaapi.store.outbox_tables
+
+    url = f"sqlite:///{tmp_path / 'store.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = open_engine(url)
+    migrate(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert differences == []
+    declared = set(metadata.tables)
+    assert megaapi.store.inbox_tables.inbox_events.name in declared
+    assert any(name.startswith("outbox_") for name in declared), megaapi.store.outbox_tables.__name__

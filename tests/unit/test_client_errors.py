@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 from typing import Any
@@ -143,6 +144,26 @@ def test_json_where_a_file_was_expected_is_a_validation_error(once: MegaApi, wir
     with pytest.raises(APIResponseValidationError) as raised:
         once.instance.get_qr_code()
     assert raised.value.status_code == 200
+
+
+PNG = b"\x89PNG\r\n\x1a\nqr-pixels"
+
+
+def test_qr_code_as_png_is_returned_as_is(once: MegaApi, wire: Wire) -> None:
+    wire.reply(200, content=PNG, headers={"content-type": "image/png"})
+    assert once.instance.get_qr_code() == PNG
+
+
+def test_qr_code_as_an_html_page_gives_the_image_inside_it(once: MegaApi, wire: Wire) -> None:
+    page = b'<html><body><img src="data:image/png;base64,' + base64.b64encode(PNG) + b'"></body></html>'
+    wire.reply(200, content=page, headers={"content-type": "text/html; charset=utf-8"})
+    assert once.instance.get_qr_code() == PNG
+
+
+def test_qr_code_page_without_an_inline_image_is_a_validation_error(once: MegaApi, wire: Wire) -> None:
+    wire.reply(200, content=b"<html><body>Instance connected</body></html>", headers={"content-type": "text/html"})
+    with pytest.raises(APIResponseValidationError, match="get_qr_code_base_64"):
+        once.instance.get_qr_code()
 
 
 HTML = b"<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>"

@@ -256,6 +256,22 @@ async def test_download_media_async(async_api: AsyncMegaApi, wire: Wire) -> None
     assert await async_api.instance.download_media(MEDIA_KEYS) == PNG
 
 
+def test_download_media_retried_after_a_cut_answer_returns_the_file_once(api: MegaApi, wire: Wire) -> None:
+    document = json.dumps(_download_reply(base64.b64encode(JPEG * 50).decode())).encode()
+
+    def cut(request: httpx.Request) -> httpx.Response:
+        def pieces() -> Iterator[bytes]:
+            yield document[: len(document) // 2]
+            raise httpx.ReadError("connection reset", request=request)
+
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=pieces())
+
+    wire.answer(cut)
+    wire.reply(content=document, headers={"content-type": "application/json"})
+    assert api.instance.download_media(MEDIA_KEYS) == JPEG * 50
+    assert len(wire.requests) == 2
+
+
 BAD_DATA = {
     "not base64": "data:image/jpeg;base64,@@not-base64@@",
     "raw garbage": "%%%",

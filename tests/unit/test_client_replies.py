@@ -65,6 +65,11 @@ def test_pairing_code_reads_without_unset(api: MegaApi, wire: Wire) -> None:
     assert raised.value.safe_to_retry
 
 
+def test_pairing_code_also_reads_the_code_field(api: MegaApi, wire: Wire) -> None:
+    wire.reply(json_body=ok(code="WXYZ-9876"))
+    assert api.instance.get_pairing_code("5511999999999").code == "WXYZ-9876"
+
+
 def test_message_id_and_group_id_are_strings_or_a_clear_error(api: MegaApi, wire: Wire) -> None:
     """Failed before: both were `str | None`, so passing them on did not type-check."""
     wire.reply(json_body=SENT)

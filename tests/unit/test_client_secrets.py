@@ -4,6 +4,7 @@ exception text. Each test uses secrets of its own, so a registration left by ano
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -142,11 +143,20 @@ def test_no_secret_in_any_log_record_through_a_real_connection(
     assert leaks == []
 
 
-async def test_no_secret_in_any_log_record_async(debug_logs: pytest.LogCaptureFixture, local_server: str) -> None:
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_no_secret_in_any_log_record_async(
+    debug_logs: pytest.LogCaptureFixture, local_server: str, transport: str
+) -> None:
     key, token = "megastart-AsyncConnKey", "async-conn-token"
-    async with AsyncMegaApi(instance_key=key, token=token, base_url=local_server) as api:
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(httpx.AsyncClient()) if transport == "httpx" else None
+        api = await stack.enter_async_context(
+            AsyncMegaApi(instance_key=key, token=token, base_url=local_server, http_client=http)
+        )
         await api.instance.get_instance_status()
-    assert any(record.name.startswith("httpcore") for record in debug_logs.records)
+    names = {record.name for record in debug_logs.records}
+    assert "httpx" in names
+    assert any(name.startswith("httpcore") for name in names) == (transport == "httpx")
     secrets = _forms(key, token)
     assert [m for m in _messages(debug_logs) if _leaks(m, secrets)] == []
 

@@ -400,7 +400,7 @@ def test_generated_from_dict_builds_the_subclass() -> None:
 
 def test_the_event_types_are_the_spec_webhook_variants() -> None:
     schemas = spec()["components"]["schemas"]
-    variants = [ref["$ref"].rsplit("/", 1)[1] for ref in schemas["WebhookEvent"]["oneOf"]]
+    variants = [ref["$ref"].rsplit("/", 1)[1] for ref in schemas["KnownWebhookEvent"]["oneOf"]]
     consts = {}
     for name in variants:
         schema = schemas[name]
@@ -408,7 +408,8 @@ def test_the_event_types_are_the_spec_webhook_variants() -> None:
         if "const" in properties["messageType"]:
             consts[properties["messageType"]["const"]] = name
     assert {message_type: cls.__name__ for message_type, cls in EVENT_TYPES.items()} == consts
-    assert set(variants) - set(consts.values()) == {"UnknownEvent"}
+    assert set(variants) == set(consts.values())
+    assert [ref["$ref"].rsplit("/", 1)[1] for ref in schemas["WebhookEvent"]["oneOf"]] == [*variants, "UnknownEvent"]
     assert schemas["UnknownEvent"]["properties"]["messageType"]["not"]["enum"] == list(consts)
 
 

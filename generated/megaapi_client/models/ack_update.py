@@ -17,8 +17,9 @@ T = TypeVar("T", bound="AckUpdate")
 class AckUpdate:
     """
     Attributes:
-        status (int | str | Unset): `2` sent (server ack), `3` delivered, `4` read; also seen as strings. Other values
-            presumably follow the underlying library: `0` error, `1` pending, `5` played.
+        status (int | str | Unset): `2` sent (server ack), `3` delivered, `4` read. Both types are kept: the vendor's
+            receiver compares it with the strings `'2'`, `'3'` and `'4'`, while the underlying library numbers these states.
+            Other values presumably follow that library: `0` error, `1` pending, `5` played.
     """
 
     status: int | str | Unset = UNSET

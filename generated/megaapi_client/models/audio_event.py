@@ -38,11 +38,12 @@ class AudioEvent:
         instance_key (str | Unset): Key of the instance that received the event: the same secret instance key as in the
             URL path, so keep it out of logs. Check it against your own instance's key.
         jid (str | Unset): JID of the connected number (the instance's own number), not of the sender.
-        message_timestamp (int | str | Unset): Unix time in seconds.
+        message_timestamp (int | str | Unset): Unix time in seconds: an integer in every vendor webhook example, and
+            documented as a string in the vendor's text-send reply for the same WhatsApp field.
         push_name (str | Unset): Display name of the sender.
         broadcast (bool | Unset): `true` for a broadcast-list or status message.
         verified_biz_name (str | Unset): Verified business name of the sender, when the sender is a verified business.
-        status (int | str | Unset): Message status; read by the vendor receiver but never shown in an example.
+        status (str | Unset): Message status; read by the vendor receiver but never shown in an example.
     """
 
     key: MessageKey
@@ -54,7 +55,7 @@ class AudioEvent:
     push_name: str | Unset = UNSET
     broadcast: bool | Unset = UNSET
     verified_biz_name: str | Unset = UNSET
-    status: int | str | Unset = UNSET
+    status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,11 +81,7 @@ class AudioEvent:
 
         verified_biz_name = self.verified_biz_name
 
-        status: int | str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        else:
-            status = self.status
+        status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -145,12 +142,7 @@ class AudioEvent:
 
         verified_biz_name = d.pop("verifiedBizName", UNSET)
 
-        def _parse_status(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
+        status = d.pop("status", UNSET)
 
         audio_event = cls(
             key=key,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,19 +16,17 @@ class BlockContactRequest:
     """
     Attributes:
         to (str): Contact to block or unblock (JID or bare number).
-        option (bool | str): Low confidence. `block` or `unblock` is the best reading (the words of the underlying
-            library); no source shows the real values, and the vendor sample's PHP booleans reach the wire as `"1"` and
-            `""`.
+        option (str): Low confidence. `block` or `unblock` is the best reading (the words of the underlying library); no
+            source shows the real values, and the vendor sample's PHP booleans reach the wire as `"1"` and `""`.
     """
 
     to: str
-    option: bool | str
+    option: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         to = self.to
 
-        option: bool | str
         option = self.option
 
         field_dict: dict[str, Any] = {}
@@ -47,10 +45,7 @@ class BlockContactRequest:
         d = dict(src_dict)
         to = d.pop("to")
 
-        def _parse_option(data: object) -> bool | str:
-            return cast(bool | str, data)
-
-        option = _parse_option(d.pop("option"))
+        option = d.pop("option")
 
         block_contact_request = cls(
             to=to,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -20,15 +20,15 @@ class CheckNumberResponse:
     Attributes:
         error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
         message (str | Unset): Human-readable outcome.
-        exists (bool | str | Unset): `true` when the number is on WhatsApp. The vendor sample treats it loosely, so a
-            string such as `"true"` is accepted too.
+        exists (bool | Unset): `true` when the number is on WhatsApp. The vendor sample compares it loosely; no source
+            shows a string value.
         jid (str | Unset): The JID WhatsApp knows the number by; it can differ from the one asked (the Brazilian ninth
             digit).
     """
 
     error: bool | Unset = UNSET
     message: str | Unset = UNSET
-    exists: bool | str | Unset = UNSET
+    exists: bool | Unset = UNSET
     jid: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -37,11 +37,7 @@ class CheckNumberResponse:
 
         message = self.message
 
-        exists: bool | str | Unset
-        if isinstance(self.exists, Unset):
-            exists = UNSET
-        else:
-            exists = self.exists
+        exists = self.exists
 
         jid = self.jid
 
@@ -66,12 +62,7 @@ class CheckNumberResponse:
 
         message = d.pop("message", UNSET)
 
-        def _parse_exists(data: object) -> bool | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | str | Unset, data)
-
-        exists = _parse_exists(d.pop("exists", UNSET))
+        exists = d.pop("exists", UNSET)
 
         jid = d.pop("jid", UNSET)
 

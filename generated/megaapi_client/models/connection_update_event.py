@@ -29,8 +29,9 @@ class ConnectionUpdateEvent:
             instance_key (str | Unset):
             message (str | Unset): New state, for example `phone_connected` or `phone_disconnected` (newer deliveries).
             connection_state (str | Unset): New state (older deliveries); values unknown.
-            close_reason (int | str | Unset): Why the connection closed, when it did.
-            timestamp (int | str | Unset): Time of the change.
+            close_reason (str | Unset): Why the connection closed, when it did.
+            timestamp (Any | Unset): Time of the change. The vendor receiver reads it but no example shows it, so its JSON
+                type is unknown and it is left untyped.
             jid (str | Unset): JID of the connected number.
             push_name (str | Unset): Name of the connected account.
     """
@@ -39,8 +40,8 @@ class ConnectionUpdateEvent:
     instance_key: str | Unset = UNSET
     message: str | Unset = UNSET
     connection_state: str | Unset = UNSET
-    close_reason: int | str | Unset = UNSET
-    timestamp: int | str | Unset = UNSET
+    close_reason: str | Unset = UNSET
+    timestamp: Any | Unset = UNSET
     jid: str | Unset = UNSET
     push_name: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -54,17 +55,9 @@ class ConnectionUpdateEvent:
 
         connection_state = self.connection_state
 
-        close_reason: int | str | Unset
-        if isinstance(self.close_reason, Unset):
-            close_reason = UNSET
-        else:
-            close_reason = self.close_reason
+        close_reason = self.close_reason
 
-        timestamp: int | str | Unset
-        if isinstance(self.timestamp, Unset):
-            timestamp = UNSET
-        else:
-            timestamp = self.timestamp
+        timestamp = self.timestamp
 
         jid = self.jid
 
@@ -109,19 +102,9 @@ class ConnectionUpdateEvent:
 
         connection_state = d.pop("connection_state", UNSET)
 
-        def _parse_close_reason(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
+        close_reason = d.pop("closeReason", UNSET)
 
-        close_reason = _parse_close_reason(d.pop("closeReason", UNSET))
-
-        def _parse_timestamp(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        timestamp = _parse_timestamp(d.pop("timestamp", UNSET))
+        timestamp = d.pop("timestamp", UNSET)
 
         jid = d.pop("jid", UNSET)
 

@@ -21,8 +21,8 @@ class CreateInstanceResponse:
         Attributes:
             error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
             message (str | Unset): Human-readable outcome.
-            key (str | Unset): Key of the new instance.
-            token (str | Unset): Token of the new instance (inferred).
+            key (str | Unset): Key of the new instance (inferred; no source shows this reply).
+            token (str | Unset): Token of the new instance (inferred; no source shows this reply).
     """
 
     error: bool | Unset = UNSET

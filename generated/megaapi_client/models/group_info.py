@@ -25,7 +25,7 @@ class GroupInfo:
         id (str | Unset): Group JID (`...@g.us`).
         subject (str | Unset): Group name.
         owner (None | str | Unset): JID of the creator.
-        creation (int | str | Unset): Creation time, Unix seconds.
+        creation (int | Unset): Creation time, Unix seconds.
         desc (None | str | Unset): Group description.
         announce (bool | Unset): `true` when only admins may send messages.
         restrict (bool | Unset): `true` when only admins may change the group settings.
@@ -36,7 +36,7 @@ class GroupInfo:
     id: str | Unset = UNSET
     subject: str | Unset = UNSET
     owner: None | str | Unset = UNSET
-    creation: int | str | Unset = UNSET
+    creation: int | Unset = UNSET
     desc: None | str | Unset = UNSET
     announce: bool | Unset = UNSET
     restrict: bool | Unset = UNSET
@@ -55,11 +55,7 @@ class GroupInfo:
         else:
             owner = self.owner
 
-        creation: int | str | Unset
-        if isinstance(self.creation, Unset):
-            creation = UNSET
-        else:
-            creation = self.creation
+        creation = self.creation
 
         desc: None | str | Unset
         if isinstance(self.desc, Unset):
@@ -122,12 +118,7 @@ class GroupInfo:
 
         owner = _parse_owner(d.pop("owner", UNSET))
 
-        def _parse_creation(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        creation = _parse_creation(d.pop("creation", UNSET))
+        creation = d.pop("creation", UNSET)
 
         def _parse_desc(data: object) -> None | str | Unset:
             if data is None:

@@ -21,8 +21,8 @@ class GroupInviteCodeResponse:
         Attributes:
             error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
             message (str | Unset): Human-readable outcome.
-            code (str | Unset): Invite code (inferred name).
-            link (str | Unset): Invite link (inferred name).
+            code (str | Unset): Invite code (inferred name; no source shows this reply).
+            link (str | Unset): Invite link, `https://chat.whatsapp.com/<code>` (inferred name; no source shows this reply).
     """
 
     error: bool | Unset = UNSET

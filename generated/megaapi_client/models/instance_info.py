@@ -23,8 +23,8 @@ class InstanceInfo:
 
     Attributes:
         key (str | Unset): The instance key.
-        status (str | Unset): Connection state as the server words it, for example `connected` or `disconnected`. The
-            full set is unknown; derive "connected" from the presence of `user`.
+        status (str | Unset): Connection state as the server words it. `connected` is the only value any source shows (a
+            third-party test fixture); the other values are unknown, so derive "connected" from the presence of `user`.
         user (WhatsAppUser | Unset): The WhatsApp account connected to an instance.
     """
 

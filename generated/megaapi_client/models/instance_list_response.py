@@ -19,12 +19,13 @@ T = TypeVar("T", bound="InstanceListResponse")
 
 @_attrs_define
 class InstanceListResponse:
-    """Instances of the account. The item shape is inferred from clients that read it.
+    """Instances of the account.
 
     Attributes:
         error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
         message (str | Unset): Human-readable outcome.
-        data (list[InstanceInfo] | Unset):
+        data (list[InstanceInfo] | Unset): The instances; a third-party client reads this array. The shape of each item
+            is inferred: no cited source reads its fields.
     """
 
     error: bool | Unset = UNSET

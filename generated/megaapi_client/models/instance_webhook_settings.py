@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -19,22 +19,17 @@ class InstanceWebhookSettings:
 
     Attributes:
         webhook_url (str | Unset): URL that will receive events; empty for none.
-        webhook_enabled (bool | int | Unset): Whether delivery starts switched on (a JSON boolean; `1` and `0` are seen
-            too).
+        webhook_enabled (bool | Unset): Whether delivery starts switched on.
     """
 
     webhook_url: str | Unset = UNSET
-    webhook_enabled: bool | int | Unset = UNSET
+    webhook_enabled: bool | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         webhook_url = self.webhook_url
 
-        webhook_enabled: bool | int | Unset
-        if isinstance(self.webhook_enabled, Unset):
-            webhook_enabled = UNSET
-        else:
-            webhook_enabled = self.webhook_enabled
+        webhook_enabled = self.webhook_enabled
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,12 +46,7 @@ class InstanceWebhookSettings:
         d = dict(src_dict)
         webhook_url = d.pop("webhookUrl", UNSET)
 
-        def _parse_webhook_enabled(data: object) -> bool | int | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | int | Unset, data)
-
-        webhook_enabled = _parse_webhook_enabled(d.pop("webhookEnabled", UNSET))
+        webhook_enabled = d.pop("webhookEnabled", UNSET)
 
         instance_webhook_settings = cls(
             webhook_url=webhook_url,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -26,14 +26,15 @@ class ListResponseContent:
 
     Attributes:
         title (str | Unset):
-        list_type (int | str | Unset):
+        list_type (Any | Unset): WhatsApp's list kind. No vendor example shows it, so its JSON type is unknown (a number
+            or an enum name) and it is left untyped.
         single_select_reply (ListResponseContentSingleSelectReply | Unset):
         context_info (ContextInfo | Unset): Context of a message; present on replies, mentions, forwards and in
             disappearing chats.
     """
 
     title: str | Unset = UNSET
-    list_type: int | str | Unset = UNSET
+    list_type: Any | Unset = UNSET
     single_select_reply: ListResponseContentSingleSelectReply | Unset = UNSET
     context_info: ContextInfo | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -41,11 +42,7 @@ class ListResponseContent:
     def to_dict(self) -> dict[str, Any]:
         title = self.title
 
-        list_type: int | str | Unset
-        if isinstance(self.list_type, Unset):
-            list_type = UNSET
-        else:
-            list_type = self.list_type
+        list_type = self.list_type
 
         single_select_reply: dict[str, Any] | Unset = UNSET
         if not isinstance(self.single_select_reply, Unset):
@@ -79,12 +76,7 @@ class ListResponseContent:
         d = dict(src_dict)
         title = d.pop("title", UNSET)
 
-        def _parse_list_type(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        list_type = _parse_list_type(d.pop("listType", UNSET))
+        list_type = d.pop("listType", UNSET)
 
         _single_select_reply = d.pop("singleSelectReply", UNSET)
         single_select_reply: ListResponseContentSingleSelectReply | Unset

@@ -24,7 +24,7 @@ class MediaBase64Message:
             whether raw base64 without the prefix is accepted is unknown. Bodies above about 16 MB fail with HTTP 413.
         type_ (MediaType): Kind of media to send: `image`, `video`, `audio`, `ptt` (voice note), `ptv` (round video
             note) or `document`.
-        mime_type (str): MIME type of the file (capital T).
+        mime_type (str | Unset): MIME type of the file (capital T).
         file_name (str | Unset): File name shown to the recipient; needed in practice for documents.
         caption (str | Unset): Caption under the media; may be empty.
         gif_playback (bool | Unset): Plays a video as a looping GIF.
@@ -34,7 +34,7 @@ class MediaBase64Message:
     to: str
     base64: str
     type_: MediaType
-    mime_type: str
+    mime_type: str | Unset = UNSET
     file_name: str | Unset = UNSET
     caption: str | Unset = UNSET
     gif_playback: bool | Unset = UNSET
@@ -65,9 +65,10 @@ class MediaBase64Message:
                 "to": to,
                 "base64": base64,
                 "type": type_,
-                "mimeType": mime_type,
             }
         )
+        if mime_type is not UNSET:
+            field_dict["mimeType"] = mime_type
         if file_name is not UNSET:
             field_dict["fileName"] = file_name
         if caption is not UNSET:
@@ -88,7 +89,7 @@ class MediaBase64Message:
 
         type_ = check_media_type(d.pop("type"))
 
-        mime_type = d.pop("mimeType")
+        mime_type = d.pop("mimeType", UNSET)
 
         file_name = d.pop("fileName", UNSET)
 

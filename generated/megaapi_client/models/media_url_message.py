@@ -23,8 +23,9 @@ class MediaUrlMessage:
         url (str): Public URL the server downloads the file from.
         type_ (MediaType): Kind of media to send: `image`, `video`, `audio`, `ptt` (voice note), `ptv` (round video
             note) or `document`.
-        mime_type (str): MIME type of the file, for example `image/jpeg`, `video/mp4`, `audio/ogg; codecs=opus` or
-            `application/pdf`. Note the capital T.
+        mime_type (str | Unset): MIME type of the file, for example `image/jpeg`, `video/mp4`, `audio/ogg; codecs=opus`
+            or `application/pdf`. Note the capital T. Optional: the vendor swagger does not require it and real clients omit
+            it.
         file_name (str | Unset): File name shown to the recipient; needed in practice for documents.
         caption (str | Unset): Caption under the media; may be empty.
         gif_playback (bool | Unset): Plays a video as a looping GIF. WhatsApp does not take `.gif` files as images; send
@@ -35,7 +36,7 @@ class MediaUrlMessage:
     to: str
     url: str
     type_: MediaType
-    mime_type: str
+    mime_type: str | Unset = UNSET
     file_name: str | Unset = UNSET
     caption: str | Unset = UNSET
     gif_playback: bool | Unset = UNSET
@@ -66,9 +67,10 @@ class MediaUrlMessage:
                 "to": to,
                 "url": url,
                 "type": type_,
-                "mimeType": mime_type,
             }
         )
+        if mime_type is not UNSET:
+            field_dict["mimeType"] = mime_type
         if file_name is not UNSET:
             field_dict["fileName"] = file_name
         if caption is not UNSET:
@@ -89,7 +91,7 @@ class MediaUrlMessage:
 
         type_ = check_media_type(d.pop("type"))
 
-        mime_type = d.pop("mimeType")
+        mime_type = d.pop("mimeType", UNSET)
 
         file_name = d.pop("fileName", UNSET)
 

@@ -22,7 +22,7 @@ class MediaUrlToManyMessage:
         url (str): Public URL the server downloads the file from.
         type_ (MediaType): Kind of media to send: `image`, `video`, `audio`, `ptt` (voice note), `ptv` (round video
             note) or `document`.
-        mime_type (str): MIME type of the file (capital T).
+        mime_type (str | Unset): MIME type of the file (capital T).
         file_name (str | Unset): File name shown to the recipients. The vendor sample omits it; whether the route uses
             it is unknown.
         caption (str | Unset): Caption under the media; may be empty.
@@ -31,7 +31,7 @@ class MediaUrlToManyMessage:
     to: list[str]
     url: str
     type_: MediaType
-    mime_type: str
+    mime_type: str | Unset = UNSET
     file_name: str | Unset = UNSET
     caption: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -56,9 +56,10 @@ class MediaUrlToManyMessage:
                 "to": to,
                 "url": url,
                 "type": type_,
-                "mimeType": mime_type,
             }
         )
+        if mime_type is not UNSET:
+            field_dict["mimeType"] = mime_type
         if file_name is not UNSET:
             field_dict["fileName"] = file_name
         if caption is not UNSET:
@@ -75,7 +76,7 @@ class MediaUrlToManyMessage:
 
         type_ = check_media_type(d.pop("type"))
 
-        mime_type = d.pop("mimeType")
+        mime_type = d.pop("mimeType", UNSET)
 
         file_name = d.pop("fileName", UNSET)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,33 +18,25 @@ class MessageContextInfoDeviceListMetadata:
     """
     Attributes:
         sender_key_hash (str | Unset):
-        sender_timestamp (int | str | Unset):
+        sender_timestamp (str | Unset):
         recipient_key_hash (str | Unset):
-        recipient_timestamp (int | str | Unset):
+        recipient_timestamp (str | Unset):
     """
 
     sender_key_hash: str | Unset = UNSET
-    sender_timestamp: int | str | Unset = UNSET
+    sender_timestamp: str | Unset = UNSET
     recipient_key_hash: str | Unset = UNSET
-    recipient_timestamp: int | str | Unset = UNSET
+    recipient_timestamp: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         sender_key_hash = self.sender_key_hash
 
-        sender_timestamp: int | str | Unset
-        if isinstance(self.sender_timestamp, Unset):
-            sender_timestamp = UNSET
-        else:
-            sender_timestamp = self.sender_timestamp
+        sender_timestamp = self.sender_timestamp
 
         recipient_key_hash = self.recipient_key_hash
 
-        recipient_timestamp: int | str | Unset
-        if isinstance(self.recipient_timestamp, Unset):
-            recipient_timestamp = UNSET
-        else:
-            recipient_timestamp = self.recipient_timestamp
+        recipient_timestamp = self.recipient_timestamp
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -65,23 +57,11 @@ class MessageContextInfoDeviceListMetadata:
         d = dict(src_dict)
         sender_key_hash = d.pop("senderKeyHash", UNSET)
 
-        def _parse_sender_timestamp(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        sender_timestamp = _parse_sender_timestamp(d.pop("senderTimestamp", UNSET))
+        sender_timestamp = d.pop("senderTimestamp", UNSET)
 
         recipient_key_hash = d.pop("recipientKeyHash", UNSET)
 
-        def _parse_recipient_timestamp(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        recipient_timestamp = _parse_recipient_timestamp(
-            d.pop("recipientTimestamp", UNSET)
-        )
+        recipient_timestamp = d.pop("recipientTimestamp", UNSET)
 
         message_context_info_device_list_metadata = cls(
             sender_key_hash=sender_key_hash,

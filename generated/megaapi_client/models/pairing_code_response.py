@@ -21,7 +21,8 @@ class PairingCodeResponse:
         error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
         message (str | Unset): Human-readable outcome.
         pairing_code (str | Unset): Code to type in WhatsApp > Linked devices > Link with phone number instead, for
-            example `ABCD-1234`.
+            example `ABCD-1234` (a third-party test fixture shows this field). The n8n node reads `pairingCode` and falls
+            back to `code`, so a host may send the code as `code` instead; that field arrives as an unknown field.
     """
 
     error: bool | Unset = UNSET

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -18,22 +18,18 @@ class ParticipantResult:
     """
     Attributes:
         jid (str | Unset): The member.
-        status (int | str | Unset): WhatsApp's result code for this member, for example `200`, or `403` when privacy
-            settings refuse an add.
+        status (Any | Unset): WhatsApp's result code for this member, for example `200`, or `403` when privacy settings
+            refuse an add. Its JSON type is unknown (no source shows this reply), so it is left untyped.
     """
 
     jid: str | Unset = UNSET
-    status: int | str | Unset = UNSET
+    status: Any | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         jid = self.jid
 
-        status: int | str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        else:
-            status = self.status
+        status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -50,12 +46,7 @@ class ParticipantResult:
         d = dict(src_dict)
         jid = d.pop("jid", UNSET)
 
-        def _parse_status(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
+        status = d.pop("status", UNSET)
 
         participant_result = cls(
             jid=jid,

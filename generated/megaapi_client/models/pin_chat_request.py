@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -16,19 +16,18 @@ class PinChatRequest:
     """
     Attributes:
         to (str): Chat to pin or unpin (JID or bare number). WhatsApp allows three pinned chats.
-        option (bool | str): Low confidence. `true` pins and `false` unpins is the best reading (the underlying library
-            models pinning as a boolean). The vendor sample sends PHP booleans inside quotes, so `"1"` and `""` are seen on
-            the wire too.
+        option (bool): Low confidence. `true` pins and `false` unpins is the best reading (the underlying library models
+            pinning as a boolean). The vendor sample sends PHP booleans inside quotes (`"1"` and `""`), which shows nothing
+            about the values the server expects.
     """
 
     to: str
-    option: bool | str
+    option: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         to = self.to
 
-        option: bool | str
         option = self.option
 
         field_dict: dict[str, Any] = {}
@@ -47,10 +46,7 @@ class PinChatRequest:
         d = dict(src_dict)
         to = d.pop("to")
 
-        def _parse_option(data: object) -> bool | str:
-            return cast(bool | str, data)
-
-        option = _parse_option(d.pop("option"))
+        option = d.pop("option")
 
         pin_chat_request = cls(
             to=to,

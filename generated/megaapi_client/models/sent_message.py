@@ -28,15 +28,15 @@ class SentMessage:
             False, 'id': '23DECC1FEB57D4A269C9C24D8C69E744'}.
         message (SentMessageMessage | Unset): The WhatsApp message object for the type sent, such as
             `extendedTextMessage`, `imageMessage` or `locationMessage`.
-        message_timestamp (int | str | Unset): Unix time in seconds; documented as a string, delivered as an integer by
-            webhooks.
-        status (int | str | Unset): Send status as reported by the server; the values are undocumented.
+        message_timestamp (int | str | Unset): Unix time in seconds. Both types are evidenced: the vendor's text-send
+            reply documents a string, and the same field arrives as an integer in every vendor webhook example.
+        status (str | Unset): Send status as reported by the server; the values are undocumented.
     """
 
     key: MessageKey | Unset = UNSET
     message: SentMessageMessage | Unset = UNSET
     message_timestamp: int | str | Unset = UNSET
-    status: int | str | Unset = UNSET
+    status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -54,11 +54,7 @@ class SentMessage:
         else:
             message_timestamp = self.message_timestamp
 
-        status: int | str | Unset
-        if isinstance(self.status, Unset):
-            status = UNSET
-        else:
-            status = self.status
+        status = self.status
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -101,12 +97,7 @@ class SentMessage:
 
         message_timestamp = _parse_message_timestamp(d.pop("messageTimestamp", UNSET))
 
-        def _parse_status(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        status = _parse_status(d.pop("status", UNSET))
+        status = d.pop("status", UNSET)
 
         sent_message = cls(
             key=key,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -25,10 +25,10 @@ class VideoContent:
         mimetype (str | Unset): MIME type of the file.
         file_sha_256 (str | Unset):
         file_enc_sha_256 (str | Unset):
-        file_length (int | str | Unset): Size in bytes (a 64-bit number, usually written as a string).
+        file_length (str | Unset): Size in bytes, a 64-bit number written as a string in every vendor example.
         media_key (str | Unset): Media decryption key (base64).
         direct_path (str | Unset): CDN path of the encrypted file.
-        media_key_timestamp (int | str | Unset):
+        media_key_timestamp (str | Unset):
         jpeg_thumbnail (str | Unset): Small JPEG preview in base64.
         caption (str | Unset): Caption written by the sender.
         context_info (ContextInfo | Unset): Context of a message; present on replies, mentions, forwards and in
@@ -45,10 +45,10 @@ class VideoContent:
     mimetype: str | Unset = UNSET
     file_sha_256: str | Unset = UNSET
     file_enc_sha_256: str | Unset = UNSET
-    file_length: int | str | Unset = UNSET
+    file_length: str | Unset = UNSET
     media_key: str | Unset = UNSET
     direct_path: str | Unset = UNSET
-    media_key_timestamp: int | str | Unset = UNSET
+    media_key_timestamp: str | Unset = UNSET
     jpeg_thumbnail: str | Unset = UNSET
     caption: str | Unset = UNSET
     context_info: ContextInfo | Unset = UNSET
@@ -69,21 +69,13 @@ class VideoContent:
 
         file_enc_sha_256 = self.file_enc_sha_256
 
-        file_length: int | str | Unset
-        if isinstance(self.file_length, Unset):
-            file_length = UNSET
-        else:
-            file_length = self.file_length
+        file_length = self.file_length
 
         media_key = self.media_key
 
         direct_path = self.direct_path
 
-        media_key_timestamp: int | str | Unset
-        if isinstance(self.media_key_timestamp, Unset):
-            media_key_timestamp = UNSET
-        else:
-            media_key_timestamp = self.media_key_timestamp
+        media_key_timestamp = self.media_key_timestamp
 
         jpeg_thumbnail = self.jpeg_thumbnail
 
@@ -158,25 +150,13 @@ class VideoContent:
 
         file_enc_sha_256 = d.pop("fileEncSha256", UNSET)
 
-        def _parse_file_length(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        file_length = _parse_file_length(d.pop("fileLength", UNSET))
+        file_length = d.pop("fileLength", UNSET)
 
         media_key = d.pop("mediaKey", UNSET)
 
         direct_path = d.pop("directPath", UNSET)
 
-        def _parse_media_key_timestamp(data: object) -> int | str | Unset:
-            if isinstance(data, Unset):
-                return data
-            return cast(int | str | Unset, data)
-
-        media_key_timestamp = _parse_media_key_timestamp(
-            d.pop("mediaKeyTimestamp", UNSET)
-        )
+        media_key_timestamp = d.pop("mediaKeyTimestamp", UNSET)
 
         jpeg_thumbnail = d.pop("jpegThumbnail", UNSET)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -17,18 +17,16 @@ class WebhookSettings:
     Attributes:
         webhook_url (str): Public URL that receives one POST per event; use HTTPS and put a secret in it. An empty
             string is accepted when turning delivery off.
-        webhook_enabled (bool | int): Switches delivery on or off. Send a JSON boolean; the vendor's PHP sample puts `1`
-            on the wire, which is accepted too.
+        webhook_enabled (bool): Switches delivery on or off, as a JSON boolean (the vendor swagger's type and example).
     """
 
     webhook_url: str
-    webhook_enabled: bool | int
+    webhook_enabled: bool
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         webhook_url = self.webhook_url
 
-        webhook_enabled: bool | int
         webhook_enabled = self.webhook_enabled
 
         field_dict: dict[str, Any] = {}
@@ -47,10 +45,7 @@ class WebhookSettings:
         d = dict(src_dict)
         webhook_url = d.pop("webhookUrl")
 
-        def _parse_webhook_enabled(data: object) -> bool | int:
-            return cast(bool | int, data)
-
-        webhook_enabled = _parse_webhook_enabled(d.pop("webhookEnabled"))
+        webhook_enabled = d.pop("webhookEnabled")
 
         webhook_settings = cls(
             webhook_url=webhook_url,

@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from megaapi.cli import campaign, doctor, emulator, inbox, instance, send, spec, verify, webhook
+
 app = typer.Typer(
     name="megaapi",
     help="Mega-api from the command line: pair, send, webhooks, the local emulator and more.",
@@ -36,3 +38,15 @@ def _root(
     ] = False,
 ) -> None:
     """Mega-api from the command line. Credentials come from options or MEGAAPI_* environment variables."""
+
+
+app.command()(instance.status)
+app.command()(instance.pair)
+app.add_typer(send.send)
+app.add_typer(webhook.webhook)
+app.command()(doctor.doctor)
+app.command()(emulator.emulator)
+app.command()(verify.verify)
+app.command()(spec.spec)
+inbox.register(app)
+app.add_typer(campaign.campaign, name="campaign")

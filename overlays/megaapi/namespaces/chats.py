@@ -69,12 +69,12 @@ class Chats(ChatsOperations[R]):
     @endpoint
     def delete_message_for_me(self, to: str, message_id: str, timestamp: int | datetime) -> Call[StatusResponse]:
         """Clear a message from this device only, by chat, message id and the message's time."""
-        from megaapi_client.models import DeleteMessageForMeRequest, MessageToClear, StatusResponse
+        from megaapi_client.models import DeleteMessageForMeByIdRequest, MessageToClear, StatusResponse
 
         data = MessageToClear(
             id=arguments.text(message_id, "message_id"), timestamp=arguments.timestamp(timestamp, "timestamp")
         )
-        body = DeleteMessageForMeRequest(to=jid.chat(to), message_data=data)
+        body = DeleteMessageForMeByIdRequest(to=jid.chat(to), message_data=data)
         return Call(wire.delete_message_for_me(body=body), StatusResponse)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -29,12 +30,27 @@ if TYPE_CHECKING:
 _PICTURE_SIZES = frozenset({"image", "icon"})
 
 
+def _qr_image(body: bytes) -> bytes:
+    """The QR image in a getQrCode reply: the body itself, or the data-URL image of the HTML page it may be."""
+    if body.lstrip()[:1] != b"<":
+        return body
+    import base64
+    import re
+
+    found = re.search(rb"data:image/[\w.+-]+;base64,([A-Za-z0-9+/=\s]+)", body)
+    if found is None:
+        raise ValueError("the QR code page holds no inline image; use get_qr_code_base_64 instead")
+    return base64.b64decode(found.group(1))
+
+
 class Instance(InstanceOperations[R]):
     @endpoint
     def get_qr_code(self) -> Call[bytes]:
-        """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices."""
+        """The pairing QR code as image bytes (PNG), to show to whoever scans it from WhatsApp > Linked devices.
 
-        return Call(wire.get_qr_code(), None)
+        Hosts may answer with the image or with an HTML page showing it; from a page, the inline image is returned.
+        """
+        return Call(wire.get_qr_code(), None, finish=_qr_image)
 
     @endpoint
     def get_pairing_code(
@@ -74,9 +90,18 @@ class Instance(InstanceOperations[R]):
     def download_media(self, media_keys: MediaMessageKeys | Mapping[str, Any] | None) -> Call[bytes]:
         """The decrypted bytes of a received file; pass `event.media` of a webhook event."""
         from megaapi_client.models import DownloadMediaRequest, DownloadMediaResponse
+        from megaapi_client.types import Unset
+
+        # Decoded as it arrives, like save_media: the JSON, the base64 string and the bytes are never held at once.
+        buffer = io.BytesIO()
+
+        def file_bytes(reply: DownloadMediaResponse) -> bytes:
+            if isinstance(reply.data, Unset):
+                raise ValueError("the reply carries no file data")
+            return buffer.getvalue()
 
         body = DownloadMediaRequest(message_keys=_media_keys(media_keys))
-        return Call(wire.download_media_message(body=body), DownloadMediaResponse, finish=_file_bytes)
+        return Call(wire.download_media_message(body=body), DownloadMediaResponse, save_to=buffer, finish=file_bytes)
 
     @endpoint
     def save_media(
@@ -148,13 +173,3 @@ def _media_keys(value: MediaMessageKeys | Mapping[str, Any] | None) -> MediaMess
     for name in ("media_key", "direct_path", "url", "mimetype", "message_type"):
         arguments.text(getattr(keys, name), f"media_keys.{name}")
     return keys
-
-
-def _file_bytes(reply: DownloadMediaResponse) -> bytes:
-    from megaapi_client.types import Unset
-
-    from .. import media
-
-    if isinstance(reply.data, Unset) or not reply.data:
-        raise ValueError("the reply carries no file data")
-    return media.decode(reply.data)

@@ -8,8 +8,9 @@ Needs the `testing` extra (starlette, uvicorn, jsonschema, pyyaml). `import mega
         print(served.base_url, served.instance_key, served.token)
         served.emulator.receive_text("5511988887777", "Oi!")
 
-From a shell: `python -m megaapi.testing --port 8000`. With pytest: the `megaapi_emulator`, `megaapi_client` and
-`megaapi_async_client` fixtures of `megaapi.testing.pytest_plugin`.
+From a shell: `megaapi emulator` or `python -m megaapi.testing --port 8000`; other languages drive it through the
+control API under `/control` (described at `/control/openapi.yaml`, admin token). With pytest: the
+`megaapi_emulator`, `megaapi_client` and `megaapi_async_client` fixtures of `megaapi.testing.pytest_plugin`.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from megaapi.testing import missing_extra
 
 try:
     from megaapi.testing.delivery import LOOPBACK_HOSTS
-    from megaapi.testing.emulator import Emulator
+    from megaapi.testing.emulator import DEFAULT_RETENTION, Emulator
     from megaapi.testing.server import base_url_of, bind, make_server
 except ModuleNotFoundError as error:
     sys.exit(str(missing_extra(error)))
@@ -40,6 +40,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also allow webhook deliveries to HOST (repeatable; loopback is always allowed; '*' allows any host)",
     )
     parser.add_argument("--seed", help="repeat the same message and group ids from run to run")
+    parser.add_argument(
+        "--retention",
+        type=int,
+        default=DEFAULT_RETENTION,
+        help=f"messages and events kept per instance; older ones are forgotten (default: {DEFAULT_RETENTION})",
+    )
     parser.add_argument("--json", action="store_true", help="print the connection details as one JSON line")
     return parser
 
@@ -47,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     hosts = None if "*" in args.webhook_host else LOOPBACK_HOSTS | set(args.webhook_host)
-    emulator = Emulator(admin_token=args.admin_token or secrets.token_urlsafe(24), seed=args.seed, webhook_hosts=hosts)
+    admin_token = args.admin_token or secrets.token_urlsafe(24)
+    emulator = Emulator(admin_token=admin_token, seed=args.seed, webhook_hosts=hosts, retention=args.retention)
     instance = emulator.add_instance(
         args.instance_key or "megaapi-" + secrets.token_hex(8),
         args.token or secrets.token_urlsafe(24),
@@ -59,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     details = {
         "base_url": base_url,
         "spec_url": base_url + "/openapi.yaml",
+        "control_spec_url": base_url + "/control/openapi.yaml",
         "instance_key": instance.key,
         "token": instance.token,
         "admin_token": emulator.admin_token,
@@ -69,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The emulator's own credentials are printed on purpose: the user needs them to call it.
         sys.stdout.write(f"Mega-api emulator listening on {base_url} (Ctrl-C to stop)\n")
         for name, value in details.items():
-            sys.stdout.write(f"  {name + ':':14} {value}\n")
+            sys.stdout.write(f"  {name + ':':18} {value}\n")
     sys.stdout.flush()
     try:
         make_server(emulator).run(sockets=[sock])

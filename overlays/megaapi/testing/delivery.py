@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,14 +32,16 @@ class Delivery:
 class WebhookDelivery:
     """Posts events in the order they were queued. No retries: Mega-api documents none."""
 
-    def __init__(self, allowed_hosts: Collection[str] | None = LOOPBACK_HOSTS, timeout: float = 5.0) -> None:
+    def __init__(
+        self, allowed_hosts: Collection[str] | None = LOOPBACK_HOSTS, timeout: float = 5.0, keep: int | None = None
+    ) -> None:
         # None allows any host; the default keeps an emulator under test from posting outside the machine.
         self._allowed = None if allowed_hosts is None else frozenset(host.lower() for host in allowed_hosts)
         self._timeout = timeout
         self._queue: queue.Queue[tuple[str, dict[str, Any]] | None] = queue.Queue()
         self._done = threading.Condition()
         self._pending = 0
-        self._records: list[Delivery] = []
+        self._records: deque[Delivery] = deque(maxlen=keep)  # the latest `keep` attempts (all with None)
         self._thread: threading.Thread | None = None
         self._closed = False
 
@@ -52,6 +55,10 @@ class WebhookDelivery:
                 self._thread.start()
             # Under the lock, so a concurrent close() cannot queue its stop marker ahead of this event.
             self._queue.put((url, event))
+
+    def clear_records(self) -> None:
+        with self._done:
+            self._records.clear()
 
     @property
     def records(self) -> list[Delivery]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from megaapi.testing import content, events
 from megaapi.testing.app import build_app
+from megaapi.testing.control import with_control
 from megaapi.testing.delivery import LOOPBACK_HOSTS, Delivery, WebhookDelivery
 from megaapi.testing.faults import Faults
 from megaapi.testing.ids import Ids, new_instance_key, new_token
@@ -18,6 +19,7 @@ from megaapi.testing.world import World
 
 MEDIA_KINDS = {"image": "image/jpeg", "video": "video/mp4", "audio": "audio/ogg; codecs=opus"}
 MEDIA_KINDS |= {"document": "application/pdf", "sticker": "image/webp"}
+DEFAULT_RETENTION = 10_000
 
 
 class Emulator:
@@ -30,6 +32,11 @@ class Emulator:
     auto_ack: every sent message is followed by `message.ack` events with status 2, 3 and 4.
     webhook_hosts: hosts webhook events may be posted to (loopback only by default); None allows any host.
     seed: makes message ids, group ids, media keys and fault fractions repeat from run to run.
+    retention: how many messages, events, chats, contacts and webhook delivery records each instance keeps (and
+    media files the emulator keeps); the oldest are forgotten beyond it (blocked contacts stay), so memory stays flat
+    over long runs. None keeps everything.
+
+    The same knobs answer over HTTP under `/control` (described at `/control/openapi.yaml`), with the admin token.
     """
 
     def __init__(
@@ -41,16 +48,24 @@ class Emulator:
         auto_ack: bool = True,
         webhook_hosts: Collection[str] | None = LOOPBACK_HOSTS,
         clock: Callable[[], float] = time.time,
+        retention: int | None = DEFAULT_RETENTION,
     ) -> None:
+        if retention is not None and (isinstance(retention, bool) or not isinstance(retention, int) or retention < 1):
+            raise ValueError("retention must be a positive number of messages, or None to keep everything")
         self.admin_token = admin_token or new_token()
-        self._delivery = WebhookDelivery(webhook_hosts)
+        self._delivery = WebhookDelivery(webhook_hosts, keep=retention)
         self._world = World(
-            ids=Ids(seed), clock=clock, deliver=self._delivery.enqueue, auto_pair=auto_pair, auto_ack=auto_ack
+            ids=Ids(seed),
+            clock=clock,
+            deliver=self._delivery.enqueue,
+            auto_pair=auto_pair,
+            auto_ack=auto_ack,
+            retention=retention,
         )
         self._calls: Counter[str] = Counter()
         # Fault fractions draw from their own generator, so switching faults on does not change message ids.
         self.faults = Faults(Ids(None if seed is None else f"faults-{seed}"))
-        self.app = build_app(self._world, self.faults, self._calls, self.admin_token)
+        self.app = with_control(build_app(self._world, self.faults, self._calls, self.admin_token), self)
 
     def __repr__(self) -> str:
         return f"<Emulator instances={len(self._world.instances)}>"
@@ -118,6 +133,13 @@ class Emulator:
         """Numbers without WhatsApp: sends to them answer 403 and `checkNumber` says `exists: false`."""
         with self._world.lock:
             self._world.not_on_whatsapp.update(self._phones(numbers))
+
+    def register_legacy_number(self, number: str, known_as: str) -> None:
+        """`checkNumber` of `number` answers the JID `known_as`, as WhatsApp does for Brazilian accounts registered
+        before mobile numbers gained their ninth digit (`5511988887777` known as `551188887777@s.whatsapp.net`).
+        """
+        with self._world.lock:
+            self._world.known_as[normalize_jid(number)] = normalize_jid(known_as)
 
     def refuse_group_adds(self, *numbers: str) -> None:
         """Numbers whose privacy settings refuse being added to groups (their add result is `403`)."""
@@ -242,6 +264,14 @@ class Emulator:
             world.store_media(message, data)
             return self._receive(from_, message, instance_key, push_name, group)
 
+    def add_media(self, media_key: str, direct_path: str, mimetype: str, data: bytes) -> None:
+        """Put a file on the emulated CDN under keys of your choosing (say, a spec example's), for
+        `downloadMediaMessage`."""
+        with self._world.lock:
+            self._world.store_media(
+                {"media": {"mediaKey": media_key, "directPath": direct_path, "mimetype": mimetype}}, data
+            )
+
     def receive_location(
         self,
         from_: str,
@@ -336,6 +366,26 @@ class Emulator:
     def reset_calls(self) -> None:
         with self._world.lock:
             self._calls.clear()
+
+    def sent(self, instance_key: str | None = None, *, to: str | None = None) -> list[dict[str, Any]]:
+        """What the instance sent (to `to` only, when given), oldest first, as `listMessages` shows messages."""
+        with self._world.lock:
+            chat = None if to is None else normalize_jid(to)
+            return [
+                stored.as_json()
+                for stored in self.instance(instance_key).messages
+                if stored.key["fromMe"] and (chat is None or stored.key["remoteJid"] == chat)
+            ]
+
+    def reset(self) -> None:
+        """Forget messages, events, chats, contacts, groups, media, numbers marked, faults, call counts and
+        delivery records; instances stay with their credentials, connection state and webhook settings.
+        """
+        self.faults.clear()
+        with self._world.lock:
+            self._world.reset()
+            self._calls.clear()
+        self._delivery.clear_records()
 
     def wait_for_deliveries(self, timeout: float = 10.0) -> None:
         """Block until every queued webhook event was posted (or failed); TimeoutError otherwise."""

@@ -109,6 +109,12 @@ class Faults:
     ) -> Fault:
         return self.add(Fault(FaultKind.APP_ERROR, operation, fraction, times, message=message))
 
+    @property
+    def rules(self) -> list[Fault]:
+        """The rules in force, oldest first."""
+        with self._lock:
+            return list(self._rules)
+
     def clear(self) -> None:
         with self._lock:
             self._rules.clear()

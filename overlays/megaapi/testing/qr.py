@@ -46,7 +46,7 @@ def png(payload: str) -> bytes:
     """A black-on-white greyscale PNG of the pattern for `payload`."""
     side = (_MODULES + 2 * _QUIET) * _SCALE
     blank = [False] * _QUIET
-    rows = [blank * (_MODULES + 2 * _QUIET)] * _QUIET
+    rows = [[False] * (_MODULES + 2 * _QUIET)] * _QUIET
     rows = rows + [blank + line + blank for line in _modules(payload)] + rows
     raw = bytearray()
     for line in rows:

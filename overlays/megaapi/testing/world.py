@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any
 
 from megaapi.testing import content, events
@@ -41,7 +42,14 @@ Deliver = Callable[[str, dict[str, Any]], None]
 
 class World:
     def __init__(
-        self, *, ids: Ids, clock: Callable[[], float], deliver: Deliver, auto_pair: bool, auto_ack: bool
+        self,
+        *,
+        ids: Ids,
+        clock: Callable[[], float],
+        deliver: Deliver,
+        auto_pair: bool,
+        auto_ack: bool,
+        retention: int | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.ids = ids
@@ -49,11 +57,14 @@ class World:
         self._deliver = deliver
         self.auto_pair = auto_pair
         self.auto_ack = auto_ack
+        self.retention = retention
         self.instances: dict[str, Instance] = {}
         self.groups: dict[str, Group] = {}
         self.media: dict[tuple[str, str], tuple[str, bytes]] = {}
         self.not_on_whatsapp: set[str] = set()
         self.refuses_group_adds: set[str] = set()
+        # Brazilian accounts from before the ninth digit: the number people dial -> the JID WhatsApp knows.
+        self.known_as: dict[str, str] = {}
         self.profile_pictures: dict[str, str | None] = {}
 
     def now(self) -> int:
@@ -83,8 +94,45 @@ class World:
         if was_connected:
             self.emit(instance, events.connection_event(instance, self.now(), close_reason=reason))
 
+    def _trim(self, kept: list[Any]) -> None:
+        """Forget the oldest entries beyond the retention limit, so memory stays flat however long a run is."""
+        if self.retention is not None and len(kept) > self.retention:
+            del kept[: len(kept) - self.retention]
+
+    def _keep(self, instance: Instance, message: StoredMessage) -> None:
+        instance.messages.append(message)
+        self._trim(instance.messages)
+
+    def _forget_old_chats(self, instance: Instance) -> None:
+        """A campaign to many numbers opens as many chats and contacts: beyond the retention the oldest go, except
+        blocked contacts (a setting, not a record).
+        """
+        if self.retention is None:
+            return
+        excess = len(instance.chats) - self.retention
+        for jid in list(islice(instance.chats, max(excess, 0))):
+            del instance.chats[jid]
+        excess = len(instance.contacts) - self.retention
+        if excess > 0:
+            unblocked = (jid for jid, contact in instance.contacts.items() if not contact.blocked)
+            for jid in list(islice(unblocked, excess)):
+                del instance.contacts[jid]
+
+    def reset(self) -> None:
+        """Forget everything but the instances, their credentials, connection state and webhook settings."""
+        for instance in self.instances.values():
+            for kept in (instance.messages, instance.events):
+                kept.clear()
+            instance.chats.clear()
+            instance.contacts.clear()
+        for recorded in (self.groups, self.media, self.profile_pictures):
+            recorded.clear()
+        self.not_on_whatsapp.clear()
+        self.refuses_group_adds.clear()
+
     def emit(self, instance: Instance, event: dict[str, Any]) -> None:
         instance.events.append(event)
+        self._trim(instance.events)
         if instance.webhook_enabled and instance.webhook_url:
             self._deliver(instance.webhook_url, event)
 
@@ -126,6 +174,8 @@ class World:
         for value in message.values():
             if isinstance(value, dict) and "mediaKey" in value:
                 self.media[(value["mediaKey"], value["directPath"])] = (value["mimetype"], data)
+        while self.retention is not None and len(self.media) > self.retention:
+            del self.media[next(iter(self.media))]  # the oldest file: dicts keep insertion order
 
     def send(self, instance: Instance, to: str, message: dict[str, Any]) -> dict[str, Any]:
         """Send `message` to `to`; return the `SentMessage` the API answers with."""
@@ -133,10 +183,11 @@ class World:
         self.check_recipient(instance, jid)
         key = {"remoteJid": jid, "fromMe": True, "id": self.ids.sent_message_id()}
         now = self.now()
-        instance.messages.append(StoredMessage(key, message, now))
+        self._keep(instance, StoredMessage(key, message, now))
         instance.chat(jid).timestamp = now
         if not is_group(jid):
             instance.contact(jid)
+        self._forget_old_chats(instance)
         if self.auto_ack:
             for status in (events.ACK_SENT, events.ACK_DELIVERED, events.ACK_READ):
                 self.emit(instance, events.ack_event(instance, key, status))
@@ -166,7 +217,7 @@ class World:
             key["participant"] = sender
         now = self.now()
         full = {**message, "messageContextInfo": events.device_list_metadata(self.ids, now)}
-        instance.messages.append(StoredMessage(key, full, now, push_name))
+        self._keep(instance, StoredMessage(key, full, now, push_name))
         conversation = instance.chat(chat)
         conversation.unread += 1
         conversation.timestamp = now
@@ -175,6 +226,7 @@ class World:
             conversation.name = self.groups[chat].subject
         else:
             conversation.name = push_name
+        self._forget_old_chats(instance)
         event = events.message_event(
             instance,
             message_type=content.message_type(message),

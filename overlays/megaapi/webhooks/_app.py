@@ -40,9 +40,50 @@ DEFAULT_MAX_BODY_SIZE = 100 * 1024 * 1024
 _MIN_TOKEN_LENGTH = 16
 # Unreserved URL characters only, so the token reads the same in every URL and needs no escaping.
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]+")
+_MASKED_QUERY = f"token={MASK}".encode("ascii")
 
 
-class WebhookApp:
+class Handlers:
+    """Handlers registered by event kind; `WebhookApp` and the inbox (`megaapi.inbox.Inbox`) both keep theirs here."""
+
+    def __init__(self) -> None:
+        self._handlers: list[tuple[frozenset[str] | None, Callable[..., object]]] = []
+
+    def on(self, *kinds: Kind) -> Callable[[H], H]:
+        """Register the decorated function for events of these kinds.
+
+        The kinds are `text` (conversation and extendedTextMessage), `image`, `video`, `audio`, `document`,
+        `sticker`, `location`, `contact`, `interactive` (list and button replies and other messageContextInfo
+        content), `ack`, `connection` and `unknown` (any other or malformed event; see `UnknownEvent`).
+        """
+        if not kinds:
+            raise ValueError("on() needs at least one event kind, e.g. on('text'); use on_any for every event")
+        unknown = sorted(set(kinds) - KINDS)
+        if unknown:
+            raise ValueError(f"unknown event kind(s) {unknown}; the kinds are {sorted(KINDS)}")
+        wanted = frozenset(kinds)
+
+        def register(handler: H) -> H:
+            self._handlers.append((wanted, handler))
+            return handler
+
+        return register
+
+    def on_ack(self, handler: H) -> H:
+        """Register the decorated function for `message.ack` events (delivery and read receipts)."""
+        return self.on("ack")(handler)
+
+    def on_any(self, handler: H) -> H:
+        """Register the decorated function for every event."""
+        self._handlers.append((None, handler))
+        return handler
+
+    def handlers_for(self, event: Event) -> list[Callable[..., object]]:
+        """The handlers registered for this event's kind, in registration order."""
+        return [handler for kinds, handler in self._handlers if kinds is None or event.kind in kinds]
+
+
+class WebhookApp(Handlers):
     """An ASGI app for the webhook URL configured in Mega-api, e.g. `https://bot.example.com/megaapi?token=<token>`.
 
     `token` (or the `MEGAAPI_WEBHOOK_TOKEN` environment variable) is the shared secret: at least 16 URL-safe
@@ -76,41 +117,12 @@ class WebhookApp:
         self._token = token.encode()
         self._instance_key = None if instance_key is None else instance_key.encode()
         self._max_body_size = max_body_size
-        self._handlers: list[tuple[frozenset[str] | None, Callable[..., object]]] = []
+        super().__init__()
         if handler is not None:
             self.on_any(handler)
 
     def __repr__(self) -> str:
         return f"WebhookApp(handlers={len(self._handlers)}, max_body_size={self._max_body_size})"
-
-    def on(self, *kinds: Kind) -> Callable[[H], H]:
-        """Register the decorated function for events of these kinds.
-
-        The kinds are `text` (conversation and extendedTextMessage), `image`, `video`, `audio`, `document`,
-        `sticker`, `location`, `contact`, `interactive` (list and button replies and other messageContextInfo
-        content), `ack`, `connection` and `unknown` (any other or malformed event; see `UnknownEvent`).
-        """
-        if not kinds:
-            raise ValueError("on() needs at least one event kind, e.g. on('text'); use on_any for every event")
-        unknown = sorted(set(kinds) - KINDS)
-        if unknown:
-            raise ValueError(f"unknown event kind(s) {unknown}; the kinds are {sorted(KINDS)}")
-        wanted = frozenset(kinds)
-
-        def register(handler: H) -> H:
-            self._handlers.append((wanted, handler))
-            return handler
-
-        return register
-
-    def on_ack(self, handler: H) -> H:
-        """Register the decorated function for `message.ack` events (delivery and read receipts)."""
-        return self.on("ack")(handler)
-
-    def on_any(self, handler: H) -> H:
-        """Register the decorated function for every event."""
-        self._handlers.append((None, handler))
-        return handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -123,10 +135,10 @@ class WebhookApp:
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._authorized(scope):
             logger.warning("Rejected a webhook request without the right token (client %s)", _client(scope))
-            await _respond(send, 401, "unauthorized")
+            await respond(send, 401, "unauthorized")
             return
         if scope["method"] != "POST":
-            await _respond(send, 405, "method not allowed", [(b"allow", b"POST")])
+            await respond(send, 405, "method not allowed", [(b"allow", b"POST")])
             return
         body = await self._read_body(scope, receive, send)
         if body is None:
@@ -135,22 +147,31 @@ class WebhookApp:
             payload = load(body)
         except WebhookParseError as exc:
             logger.warning("Rejected a webhook delivery: %s", exc)
-            await _respond(send, 400, str(exc))
+            await respond(send, 400, str(exc))
             return
         if not self._same_instance(payload.get("instance_key")):
             logger.warning("Rejected a webhook delivery addressed to another instance")
-            await _respond(send, 403, "wrong instance")
+            await respond(send, 403, "wrong instance")
             return
+        await self._accept(payload, send)
+
+    async def _accept(self, payload: dict[str, Any], send: Send) -> None:
+        """Answer a verified delivery and act on it: here, answer 200 and then run the handlers."""
         event = parse_payload(payload)
-        handlers = [handler for kinds, handler in self._handlers if kinds is None or event.kind in kinds]
-        await _respond(send, 200, "ok")
+        handlers = self.handlers_for(event)
+        await respond(send, 200, "ok")
         if not handlers:
             logger.debug("No webhook handler for a %s event", event.kind)
         for handler in handlers:
             await _run(handler, event)
 
     def _authorized(self, scope: Scope) -> bool:
-        pairs = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        query = scope.get("query_string", b"")
+        if query.startswith(b"token=") and not any(byte in query for byte in b"&%+"):
+            # The URL as configured, `?token=<token>` and nothing to unquote: no need to parse and rebuild it.
+            scope["query_string"] = _MASKED_QUERY
+            return hmac.compare_digest(query[6:], self._token)
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
         offered = [value for name, value in pairs if name == "token"]
         if offered:
             # Servers log the request line from this scope after the response starts (uvicorn's access log does);
@@ -167,9 +188,9 @@ class WebhookApp:
 
     async def _read_body(self, scope: Scope, receive: Receive, send: Send) -> bytes | None:
         """The request body, or None once a response has been sent (too large) or the client has gone."""
-        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
+        declared = next((value for name, value in scope.get("headers", ()) if name == b"content-length"), b"")
         if declared.isdigit() and int(declared) > self._max_body_size:
-            await _respond(send, 413, "body too large")
+            await respond(send, 413, "body too large")
             return None
         chunks: list[bytes] = []
         size = 0
@@ -180,21 +201,26 @@ class WebhookApp:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self._max_body_size:
-                await _respond(send, 413, "body too large")
+                await respond(send, 413, "body too large")
                 return None
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
 
 
+async def call(handler: Callable[..., object], *args: object) -> None:
+    """Run one handler: a coroutine function on the event loop, a plain function in a worker thread."""
+    if inspect.iscoroutinefunction(handler):
+        await handler(*args)
+    else:
+        result = await asyncio.to_thread(handler, *args)
+        if inspect.isawaitable(result):  # an object whose __call__ is async
+            await result
+
+
 async def _run(handler: Callable[..., object], event: Event) -> None:
     try:
-        if inspect.iscoroutinefunction(handler):
-            await handler(event)
-        else:
-            result = await asyncio.to_thread(handler, event)
-            if inspect.isawaitable(result):  # an object whose __call__ is async
-                await result
+        await call(handler, event)
     except asyncio.CancelledError:
         _log_failure("was cancelled", handler, event, with_traceback=False)
         raise
@@ -214,7 +240,7 @@ def _log_failure(what: str, handler: Callable[..., object], event: Event, *, wit
     )
 
 
-async def _respond(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def respond(send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     body = text.encode()
     await send(
         {

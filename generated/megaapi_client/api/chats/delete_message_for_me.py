@@ -8,10 +8,10 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.delete_message_for_me_by_id_request import DeleteMessageForMeByIdRequest
 from ...models.delete_message_for_me_by_key_request import (
     DeleteMessageForMeByKeyRequest,
 )
-from ...models.delete_message_for_me_request import DeleteMessageForMeRequest
 from ...models.error_response import ErrorResponse
 from ...models.status_response import StatusResponse
 from ...types import Response
@@ -20,7 +20,7 @@ from ...types import Response
 def _get_kwargs(
     instance_key: str,
     *,
-    body: DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest,
+    body: DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
 
@@ -31,7 +31,7 @@ def _get_kwargs(
         ),
     }
 
-    if isinstance(body, DeleteMessageForMeRequest):
+    if isinstance(body, DeleteMessageForMeByIdRequest):
         _kwargs["json"] = body.to_dict()
     else:
         _kwargs["json"] = body.to_dict()
@@ -101,7 +101,7 @@ def sync_detailed(
     instance_key: str,
     *,
     client: AuthenticatedClient,
-    body: DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest,
+    body: DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest,
 ) -> Response[ErrorResponse | StatusResponse]:
     """Delete a message on this device only
 
@@ -116,7 +116,8 @@ def sync_detailed(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest): The vendor
+            swagger's shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -142,7 +143,7 @@ def sync(
     instance_key: str,
     *,
     client: AuthenticatedClient,
-    body: DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest,
+    body: DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest,
 ) -> ErrorResponse | StatusResponse | None:
     """Delete a message on this device only
 
@@ -157,7 +158,8 @@ def sync(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest): The vendor
+            swagger's shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -178,7 +180,7 @@ async def asyncio_detailed(
     instance_key: str,
     *,
     client: AuthenticatedClient,
-    body: DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest,
+    body: DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest,
 ) -> Response[ErrorResponse | StatusResponse]:
     """Delete a message on this device only
 
@@ -193,7 +195,8 @@ async def asyncio_detailed(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest): The vendor
+            swagger's shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,7 +220,7 @@ async def asyncio(
     instance_key: str,
     *,
     client: AuthenticatedClient,
-    body: DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest,
+    body: DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest,
 ) -> ErrorResponse | StatusResponse | None:
     """Delete a message on this device only
 
@@ -232,7 +235,8 @@ async def asyncio(
 
     Args:
         instance_key (str):
-        body (DeleteMessageForMeByKeyRequest | DeleteMessageForMeRequest):
+        body (DeleteMessageForMeByIdRequest | DeleteMessageForMeByKeyRequest): The vendor
+            swagger's shape, or the one a third-party client sends.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

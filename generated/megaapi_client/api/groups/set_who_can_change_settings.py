@@ -17,16 +17,14 @@ def _get_kwargs(
     instance_key: str,
     *,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["jid"] = jid
 
-    json_allow_only_admins: bool | str
-    json_allow_only_admins = allow_only_admins
-    params["allowOnlyAdmins"] = json_allow_only_admins
+    params["allowOnlyAdmins"] = allow_only_admins
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -101,7 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> Response[ErrorResponse | StatusResponse]:
     """Choose whether only admins may edit the group
 
@@ -116,7 +114,7 @@ def sync_detailed(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +142,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> ErrorResponse | StatusResponse | None:
     """Choose whether only admins may edit the group
 
@@ -159,7 +157,7 @@ def sync(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,7 +180,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> Response[ErrorResponse | StatusResponse]:
     """Choose whether only admins may edit the group
 
@@ -197,7 +195,7 @@ async def asyncio_detailed(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -223,7 +221,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> ErrorResponse | StatusResponse | None:
     """Choose whether only admins may edit the group
 
@@ -238,7 +236,7 @@ async def asyncio(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -17,16 +17,14 @@ def _get_kwargs(
     instance_key: str,
     *,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["jid"] = jid
 
-    json_allow_only_admins: bool | str
-    json_allow_only_admins = allow_only_admins
-    params["allowOnlyAdmins"] = json_allow_only_admins
+    params["allowOnlyAdmins"] = allow_only_admins
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -101,7 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> Response[ErrorResponse | StatusResponse]:
     """Choose whether only admins may send messages
 
@@ -115,7 +113,7 @@ def sync_detailed(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -143,7 +141,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> ErrorResponse | StatusResponse | None:
     """Choose whether only admins may send messages
 
@@ -157,7 +155,7 @@ def sync(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -180,7 +178,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> Response[ErrorResponse | StatusResponse]:
     """Choose whether only admins may send messages
 
@@ -194,7 +192,7 @@ async def asyncio_detailed(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -220,7 +218,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     jid: str,
-    allow_only_admins: bool | str,
+    allow_only_admins: bool,
 ) -> ErrorResponse | StatusResponse | None:
     """Choose whether only admins may send messages
 
@@ -234,7 +232,7 @@ async def asyncio(
     Args:
         instance_key (str):
         jid (str):
-        allow_only_admins (bool | str):
+        allow_only_admins (bool):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

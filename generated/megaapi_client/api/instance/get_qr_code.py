@@ -82,17 +82,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | File]:
-    """Get the pairing QR code as an image
+    """Get the pairing QR code as an HTML page or an image
 
-     Returns the current pairing QR code as an image to show to the person who will scan it from WhatsApp
-    >
-    Linked devices. The code rotates about once a minute; fetch it again when it expires. The vendor's
-    sample
-    writes this body straight into a web page, so the exact media type is inferred: it may also be an
-    HTML
-    page wrapping the image. For a machine-readable code use `getQrCodeBase64`. What the route returns
-    once the
-    instance is connected is unknown.
+     Returns the current pairing QR code to show to the person who will scan it from WhatsApp > Linked
+    devices.
+    The code rotates about once a minute; fetch it again when it expires. The vendor's PHP class
+    documents the
+    return value as HTML (`@return html`) and its sample writes the body straight into a web page, so
+    the reply
+    is declared both as an HTML page showing the code and as a PNG image; which one a host sends is not
+    confirmed. For a machine-readable code use `getQrCodeBase64`. What the route returns once the
+    instance is
+    connected is unknown.
 
     Args:
         instance_key (str):
@@ -121,17 +122,18 @@ def sync(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | File | None:
-    """Get the pairing QR code as an image
+    """Get the pairing QR code as an HTML page or an image
 
-     Returns the current pairing QR code as an image to show to the person who will scan it from WhatsApp
-    >
-    Linked devices. The code rotates about once a minute; fetch it again when it expires. The vendor's
-    sample
-    writes this body straight into a web page, so the exact media type is inferred: it may also be an
-    HTML
-    page wrapping the image. For a machine-readable code use `getQrCodeBase64`. What the route returns
-    once the
-    instance is connected is unknown.
+     Returns the current pairing QR code to show to the person who will scan it from WhatsApp > Linked
+    devices.
+    The code rotates about once a minute; fetch it again when it expires. The vendor's PHP class
+    documents the
+    return value as HTML (`@return html`) and its sample writes the body straight into a web page, so
+    the reply
+    is declared both as an HTML page showing the code and as a PNG image; which one a host sends is not
+    confirmed. For a machine-readable code use `getQrCodeBase64`. What the route returns once the
+    instance is
+    connected is unknown.
 
     Args:
         instance_key (str):
@@ -155,17 +157,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 ) -> Response[ErrorResponse | File]:
-    """Get the pairing QR code as an image
+    """Get the pairing QR code as an HTML page or an image
 
-     Returns the current pairing QR code as an image to show to the person who will scan it from WhatsApp
-    >
-    Linked devices. The code rotates about once a minute; fetch it again when it expires. The vendor's
-    sample
-    writes this body straight into a web page, so the exact media type is inferred: it may also be an
-    HTML
-    page wrapping the image. For a machine-readable code use `getQrCodeBase64`. What the route returns
-    once the
-    instance is connected is unknown.
+     Returns the current pairing QR code to show to the person who will scan it from WhatsApp > Linked
+    devices.
+    The code rotates about once a minute; fetch it again when it expires. The vendor's PHP class
+    documents the
+    return value as HTML (`@return html`) and its sample writes the body straight into a web page, so
+    the reply
+    is declared both as an HTML page showing the code and as a PNG image; which one a host sends is not
+    confirmed. For a machine-readable code use `getQrCodeBase64`. What the route returns once the
+    instance is
+    connected is unknown.
 
     Args:
         instance_key (str):
@@ -192,17 +195,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 ) -> ErrorResponse | File | None:
-    """Get the pairing QR code as an image
+    """Get the pairing QR code as an HTML page or an image
 
-     Returns the current pairing QR code as an image to show to the person who will scan it from WhatsApp
-    >
-    Linked devices. The code rotates about once a minute; fetch it again when it expires. The vendor's
-    sample
-    writes this body straight into a web page, so the exact media type is inferred: it may also be an
-    HTML
-    page wrapping the image. For a machine-readable code use `getQrCodeBase64`. What the route returns
-    once the
-    instance is connected is unknown.
+     Returns the current pairing QR code to show to the person who will scan it from WhatsApp > Linked
+    devices.
+    The code rotates about once a minute; fetch it again when it expires. The vendor's PHP class
+    documents the
+    return value as HTML (`@return html`) and its sample writes the body straight into a web page, so
+    the reply
+    is declared both as an HTML page showing the code and as a PNG image; which one a host sends is not
+    confirmed. For a machine-readable code use `getQrCodeBase64`. What the route returns once the
+    instance is
+    connected is unknown.
 
     Args:
         instance_key (str):

@@ -106,7 +106,9 @@ def sync_detailed(
     empty
     `webhookUrl` with it). Mega-api signs nothing and takes no custom headers, so put a long random
     secret in
-    the URL and check it on arrival. The reply's shape is not documented.
+    the URL and check it on arrival. The reply's shape is not documented: its `webhookData` echo is
+    inferred
+    from the reply of `getWebhook`, which one third-party client reads.
 
     Args:
         instance_key (str):
@@ -147,7 +149,9 @@ def sync(
     empty
     `webhookUrl` with it). Mega-api signs nothing and takes no custom headers, so put a long random
     secret in
-    the URL and check it on arrival. The reply's shape is not documented.
+    the URL and check it on arrival. The reply's shape is not documented: its `webhookData` echo is
+    inferred
+    from the reply of `getWebhook`, which one third-party client reads.
 
     Args:
         instance_key (str):
@@ -183,7 +187,9 @@ async def asyncio_detailed(
     empty
     `webhookUrl` with it). Mega-api signs nothing and takes no custom headers, so put a long random
     secret in
-    the URL and check it on arrival. The reply's shape is not documented.
+    the URL and check it on arrival. The reply's shape is not documented: its `webhookData` echo is
+    inferred
+    from the reply of `getWebhook`, which one third-party client reads.
 
     Args:
         instance_key (str):
@@ -222,7 +228,9 @@ async def asyncio(
     empty
     `webhookUrl` with it). Mega-api signs nothing and takes no custom headers, so put a long random
     secret in
-    the URL and check it on arrival. The reply's shape is not documented.
+    the URL and check it on arrival. The reply's shape is not documented: its `webhookData` echo is
+    inferred
+    from the reply of `getWebhook`, which one third-party client reads.
 
     Args:
         instance_key (str):

@@ -80,7 +80,7 @@ def delete_message_for_me(call: Call) -> dict[str, Any]:
     body, me = call.body, call.me
     # Two body shapes are accepted (see the spec): the swagger's `{to, messageData{id, timestamp}}` and a
     # third-party client's `{messageData{to, key, messageTimestamp}}`.
-    if validator(pointer("components", "schemas", "DeleteMessageForMeRequest")).is_valid(body):
+    if validator(pointer("components", "schemas", "DeleteMessageForMeByIdRequest")).is_valid(body):
         chat, message_id = normalize_jid(body["to"]), body["messageData"]["id"]
     else:
         chat, message_id = normalize_jid(call.data["to"]), call.data["key"]["id"]

@@ -74,6 +74,7 @@ def restart_instance(call: Call) -> dict[str, Any]:
 @handles("checkNumber", connected=True)
 def check_number(call: Call) -> dict[str, Any]:
     jid = normalize_jid(call.text_query("jid"))
+    jid = call.world.known_as.get(jid, jid)
     return ok("success", exists=call.world.is_on_whatsapp(jid), jid=jid)
 
 

@@ -54,6 +54,10 @@ def send_text_with_mentions(call: Call) -> dict[str, Any]:
     return _sent(call, content.mentions(data["text"], [normalize_jid(jid) for jid in data["mentions"]]))
 
 
+_MIME_OF_TYPE = {"image": "image/jpeg", "video": "video/mp4", "audio": "audio/mpeg", "ptt": "audio/ogg; codecs=opus"}
+_MIME_OF_TYPE |= {"ptv": "video/mp4", "document": "application/pdf"}
+
+
 def _media(call: Call, file: bytes | None) -> dict[str, Any]:
     data = call.data
     extra: dict[str, Any] = {name: data[name] for name in ("gifPlayback", "viewOnce") if name in data}
@@ -61,7 +65,8 @@ def _media(call: Call, file: bytes | None) -> dict[str, Any]:
         call.world.ids,
         call.world.now(),
         kind=data["type"],
-        mimetype=data["mimeType"],
+        # mimeType is optional (the vendor swagger does not require it); the server then derives one from `type`.
+        mimetype=data.get("mimeType") or _MIME_OF_TYPE.get(data["type"], "application/octet-stream"),
         data=file,
         caption=data.get("caption"),
         file_name=data.get("fileName"),

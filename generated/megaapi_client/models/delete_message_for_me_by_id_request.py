@@ -12,11 +12,11 @@ if TYPE_CHECKING:
     from ..models.message_to_clear import MessageToClear
 
 
-T = TypeVar("T", bound="DeleteMessageForMeRequest")
+T = TypeVar("T", bound="DeleteMessageForMeByIdRequest")
 
 
 @_attrs_define
-class DeleteMessageForMeRequest:
+class DeleteMessageForMeByIdRequest:
     """The vendor swagger's shape, the contract this SDK sends.
 
     Attributes:
@@ -53,13 +53,13 @@ class DeleteMessageForMeRequest:
 
         message_data = MessageToClear.from_dict(d.pop("messageData"))
 
-        delete_message_for_me_request = cls(
+        delete_message_for_me_by_id_request = cls(
             to=to,
             message_data=message_data,
         )
 
-        delete_message_for_me_request.additional_properties = d
-        return delete_message_for_me_request
+        delete_message_for_me_by_id_request.additional_properties = d
+        return delete_message_for_me_by_id_request
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,0 +1,131 @@
+"""The HTTP client `AsyncMegaApi` makes when none is given: httpx over aiohttp when `megaapi[aiohttp]` is installed.
+
+httpx's own async transport spends so much CPU per request that it tops out at a few hundred calls a second with
+many requests in flight, where the same `httpx.AsyncClient` over aiohttp (the `httpx-aiohttp` transport) manages
+several times more (BENCHMARKS.md). The SDK only ever sees an `httpx.AsyncClient`, so retries, timeouts, streaming
+and masking are the same code on either transport; the one thing to align is which httpx error a failure becomes,
+since the retry policy reads it: `httpx-aiohttp` reports a server that hung up after the request as a connect
+timeout, which would make a send look safe to repeat. `aiohttp_transport` maps aiohttp's errors the way httpx's
+own transport reports the same failures.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+
+
+def async_http_client() -> httpx.AsyncClient:
+    """A new `httpx.AsyncClient` on the fastest transport installed: aiohttp with `megaapi[aiohttp]`, else httpx's."""
+    client_class = _aiohttp_client_class()
+    return httpx.AsyncClient(follow_redirects=False) if client_class is None else client_class(follow_redirects=False)
+
+
+@functools.cache
+def _aiohttp_client_class() -> type[httpx.AsyncClient] | None:
+    try:
+        from httpx_aiohttp import HttpxAiohttpClient
+    except ImportError:
+        return None
+
+    class Client(HttpxAiohttpClient):
+        # httpx builds one transport for direct requests and one per proxy taken from the environment.
+        def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+            transport = kwargs.pop("transport", None)
+            return transport or aiohttp_transport(*args, **kwargs)
+
+        def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+            return aiohttp_transport(*args, **kwargs)
+
+    return Client
+
+
+def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+    """An `httpx-aiohttp` transport whose errors are the ones httpx's own transport raises for the same failure.
+
+    Takes the arguments of `httpx_aiohttp.AiohttpTransport` (`limits=`, `verify=`, `proxy=` ...); for an
+    `httpx.AsyncClient(transport=...)` of your own. Needs `megaapi[aiohttp]`.
+    """
+    return _transport_class()(*args, **kwargs)
+
+
+@functools.cache
+def _transport_class() -> type[httpx.AsyncBaseTransport]:
+    # Built on first use: importing aiohttp costs tens of milliseconds that the sync client should not pay.
+    import aiohttp
+    from httpx_aiohttp import AiohttpTransport
+
+    # Most specific first: the first class that matches decides.
+    errors: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
+        (aiohttp.ConnectionTimeoutError, httpx.ConnectTimeout),  # waiting for a connection or connecting
+        (aiohttp.ServerTimeoutError, httpx.ReadTimeout),  # waiting for the answer
+        (asyncio.TimeoutError, httpx.ReadTimeout),
+        (aiohttp.ClientConnectorError, httpx.ConnectError),  # refused, unreachable, DNS, TLS handshake
+        (aiohttp.ServerDisconnectedError, httpx.RemoteProtocolError),  # hung up without (a whole) answer
+        (aiohttp.ClientPayloadError, httpx.RemoteProtocolError),
+        (aiohttp.ClientResponseError, httpx.RemoteProtocolError),  # not an HTTP answer
+        (aiohttp.InvalidURL, httpx.UnsupportedProtocol),
+        (aiohttp.ClientConnectionError, httpx.ReadError),  # reset or broken while sending or receiving
+        (aiohttp.ClientError, httpx.TransportError),
+    )
+
+    def mapped(error: BaseException) -> httpx.TransportError | None:
+        cause = error.__cause__ if isinstance(error, httpx.TransportError) and error.__cause__ else error
+        for aiohttp_error, httpx_error in errors:
+            if isinstance(cause, aiohttp_error):
+                # The class name only: aiohttp's messages can quote the URL, whose path holds the instance key.
+                return httpx_error(type(cause).__name__)
+        return None
+
+    class _Stream(httpx.AsyncByteStream):
+        def __init__(self, stream: httpx.AsyncByteStream) -> None:
+            self._stream = stream
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            try:
+                async for chunk in self._stream:
+                    yield chunk
+            except Exception as error:
+                raise (mapped(error) or error) from None
+
+        async def aclose(self) -> None:
+            await self._stream.aclose()
+
+    class _Transport(AiohttpTransport):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            limits: httpx.Limits = self.limits
+
+            def session() -> aiohttp.ClientSession:
+                connector = aiohttp.TCPConnector(
+                    limit=limits.max_connections or 0, keepalive_timeout=limits.keepalive_expiry, ssl=self.ssl_context
+                )
+                # httpx keeps the cookies; aiohttp keeping them too would send them twice.
+                session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+                # aiohttp sends a GET, PUT or DELETE again at once when a kept-alive connection drops under it. The
+                # SDK's retry policy knows which operations are safe to repeat and counts max_retries: it stays the
+                # only one. (No public switch exists; the attribute is in ClientSession's own list of attributes.)
+                if hasattr(session, "_retry_connection"):
+                    session._retry_connection = False
+                return session
+
+            if self.client is None:
+                self.client = session
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            try:
+                response = await super().handle_async_request(request)
+            except Exception as error:
+                replacement = mapped(error)
+                if replacement is None:
+                    raise
+                raise replacement from None
+            assert isinstance(response.stream, httpx.AsyncByteStream)
+            response.stream = _Stream(response.stream)
+            return response
+
+    return _Transport
