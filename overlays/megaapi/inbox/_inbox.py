@@ -13,12 +13,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 
 from megaapi.media import safe_file_name
-from megaapi.store import migrate, open_engine
+from megaapi.store import migrate
+from megaapi.store.engine import StoreUser
 from megaapi.webhooks import parse
 from megaapi.webhooks._app import DEFAULT_MAX_BODY_SIZE, Handlers, call
 from megaapi.webhooks._events import _MediaEvent
@@ -43,7 +44,7 @@ def default_retry_delay(attempt: int) -> float:
     return float(min(2 ** (attempt - 1), 300))
 
 
-class Inbox(Handlers):
+class Inbox(Handlers, StoreUser):
     """Webhook events stored durably and handled once, in order per chat, with retries, dead letters and replay.
 
     `store` is a store URL (`sqlite:///megaapi.db`, `postgresql://...`; default `MEGAAPI_STORE`, else
@@ -74,8 +75,7 @@ class Inbox(Handlers):
             raise ValueError("max_attempts must be at least 1")
         if lease <= 0 or (raw_retention is not None and raw_retention < 0):
             raise ValueError("lease must be positive and raw_retention not negative")
-        self._owns_engine = not isinstance(store, Engine)
-        self.engine = store if isinstance(store, Engine) else open_engine(store)
+        self._open_store(store)
         migrate(self.engine)
         self.history = History(self.engine)
         self.max_attempts = max_attempts
@@ -88,17 +88,6 @@ class Inbox(Handlers):
     def __repr__(self) -> str:
         url = self.engine.url.render_as_string(hide_password=True)
         return f"Inbox({url!r}, handlers={len(self._handlers)}, max_attempts={self.max_attempts})"
-
-    def close(self) -> None:
-        """Close the store's connections (unless the engine was passed in)."""
-        if self._owns_engine:
-            self.engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def on_event(self, handler: H) -> H:
         """Register the decorated function for every event: `handler(event, attempt)`."""

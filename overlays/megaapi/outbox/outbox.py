@@ -15,7 +15,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext, supp
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from .. import arguments, jid
 from ..errors import InvalidInputError
 from ..store import migrate as migrate_store
-from ..store import open_engine
+from ..store.engine import StoreUser
 from ..store.outbox_tables import outbox_items, outbox_numbers, outbox_opt_outs, outbox_pace
 from .clock import SYSTEM_CLOCK, Clock
 from .items import Counts, Item, Status
@@ -58,7 +58,7 @@ class Message:
     not_before: datetime | None = None
 
 
-class Outbox:
+class Outbox(StoreUser):
     """A durable outbox for one Mega-api instance, in the store (SQLite by default, PostgreSQL for many workers).
 
     `instance` names the instance whose number sends (any label you choose, one per Mega-api instance): the pace, the
@@ -81,8 +81,7 @@ class Outbox:
         max_attempts: int = 5,
         migrate: bool = True,
     ) -> None:
-        self._owns_engine = not isinstance(store, Engine)
-        self.engine = store if isinstance(store, Engine) else open_engine(store)
+        self._open_store(store)
         self._write_lock = _write_lock(self.engine)
         self.instance = arguments.text(instance, "instance", max_length=64)
         self.pacing = pacing or Pacing()
@@ -93,17 +92,6 @@ class Outbox:
         self.max_attempts = max_attempts
         if migrate:
             migrate_store(self.engine)
-
-    def close(self) -> None:
-        """Close the store's connections (unless the engine was passed in)."""
-        if self._owns_engine:
-            self.engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"Outbox(store={self.engine.url.render_as_string(hide_password=True)!r}, instance={self.instance!r})"

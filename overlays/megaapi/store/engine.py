@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -38,3 +38,25 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+class StoreUser:
+    """Owns the engine it opened from a URL, but never one passed in; usable as a context manager."""
+
+    engine: Engine
+    _owns_engine: bool
+
+    def _open_store(self, store: str | Engine | None) -> None:
+        self._owns_engine = not isinstance(store, Engine)
+        self.engine = store if isinstance(store, Engine) else open_engine(store)
+
+    def close(self) -> None:
+        """Close the store's connections (unless the engine was passed in)."""
+        if self._owns_engine:
+            self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
