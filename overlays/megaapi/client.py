@@ -40,6 +40,11 @@ DEFAULT_MAX_RETRIES = 2
 _TOKEN = re.compile(r"[\x21-\x7e]+")
 
 
+def _own_http_client() -> httpx.Client:
+    """The client `MegaApi` makes when none is given."""
+    return httpx.Client(follow_redirects=False)
+
+
 class _NotGiven:
     def __repr__(self) -> str:
         return "NOT_GIVEN"
@@ -226,15 +231,17 @@ class MegaApi(_Client[SyncRunner]):
             timeout=timeout,
             max_retries=max_retries,
         )
-        http = http_client or httpx.Client(follow_redirects=False)
-        self._bind(SyncRunner(config, http), owns_http=http_client is None)
+        own = http_client is None
+        http = _own_http_client() if http_client is None else http_client
+        self._bind(SyncRunner(config, http, own=own), owns_http=own)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN, max_retries: int | _NotGiven = NOT_GIVEN
     ) -> MegaApi:
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(MegaApi)
-        copy._bind(SyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
+        runner = self._runner
+        copy._bind(SyncRunner(self._options(timeout, max_retries), runner.http, own=runner.own), owns_http=False)
         copy._runner.after_send = self._runner.after_send
         return copy
 
@@ -285,14 +292,15 @@ class AsyncMegaApi(_Client[AsyncRunner]):
             http_client, owns_http = async_http_client(), True
         else:
             owns_http = False
-        self._bind(AsyncRunner(config, http_client), owns_http=owns_http)
+        self._bind(AsyncRunner(config, http_client, own=owns_http), owns_http=owns_http)
 
     def with_options(
         self, *, timeout: float | httpx.Timeout | _NotGiven | None = NOT_GIVEN, max_retries: int | _NotGiven = NOT_GIVEN
     ) -> AsyncMegaApi:
         """A client for a few calls with other options; it shares this client's connections."""
         copy = object.__new__(AsyncMegaApi)
-        copy._bind(AsyncRunner(self._options(timeout, max_retries), self._runner.http), owns_http=False)
+        runner = self._runner
+        copy._bind(AsyncRunner(self._options(timeout, max_retries), runner.http, own=runner.own), owns_http=False)
         copy._runner.after_send = self._runner.after_send
         return copy
 

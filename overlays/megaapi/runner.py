@@ -14,12 +14,15 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
+from time import perf_counter
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
 from . import retries
+from .direct import DirectRequests, log_response
 from .errors import (
     APIConnectionError,
     APIError,
@@ -307,47 +310,74 @@ class Runner:
                 body=body,
             ) from None
 
-    def _saved(self, request: _Request, response: httpx.Response, field: Base64Field) -> httpx.Response:
+    def _saved(self, request: _Request, response: httpx.Response, field: Base64Field, part: _Part) -> httpx.Response:
         """The streamed reply as a small response holding the JSON without the file's base64."""
         try:
             document = field.document()
         except ValueError as error:
             raise self._unusable_file(request, response, error) from None
+        if field.found and not field.decoded:
+            raise self._unusable_file(request, response, ValueError("the reply's file data is empty"))
+        part.keep = field.found
         headers = {"content-type": response.headers.get("content-type", "application/json")}
         return httpx.Response(response.status_code, headers=headers, content=document, request=response.request)
 
 
 class SyncRunner(Runner):
-    def __init__(self, config: ClientConfig, http: httpx.Client) -> None:
+    def __init__(self, config: ClientConfig, http: httpx.Client, *, own: bool) -> None:
         super().__init__(config)
         self.http = http
+        # `own`: the SDK made `http`, so requests go straight to its transport (see megaapi.direct).
+        self.own = own
+        self._direct = DirectRequests(http, config.timeout) if own else None
 
     def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
-        if call.save_to is None:
-            return self.http.request(**request.kwargs)
-        with self.http.stream(**request.kwargs) as response:
-            if not response.is_success:
+        start = perf_counter()
+        response = self._open(request)
+        try:
+            if call.save_to is None or not response.is_success:
                 response.read()
                 return response
-            with _partial(call.save_to) as (sink, part):
-                field = _base64_field(sink)
-                try:
-                    for chunk in response.iter_bytes():
-                        field.feed(chunk)
-                except ValueError as error:
-                    raise self._unusable_file(request, response, error) from None
-                saved = self._saved(request, response, field)
-                if field.found and not field.decoded:
-                    raise self._unusable_file(request, response, ValueError("the reply's file data is empty"))
-                part.keep = field.found
-                return saved
+            return self._save(call.save_to, request, response)
+        finally:
+            response.close()
+            if self._direct is not None:  # as httpx's client does when the response closes
+                response.elapsed = timedelta(seconds=perf_counter() - start)
+
+    def _open(self, request: _Request) -> httpx.Response:
+        """The response, its body not read yet."""
+        if self._direct is None:
+            return self.http.send(self.http.build_request(**request.kwargs), stream=True)
+        built = self._direct.build(request.kwargs)
+        try:
+            response = self.http._transport_for_url(built.url).handle_request(built)
+        except httpx.RequestError as error:
+            error.request = built  # as httpx's client does
+            raise
+        response.request = built
+        log_response(built, response)
+        return response
+
+    def _save(self, path: Path | io.BytesIO, request: _Request, response: httpx.Response) -> httpx.Response:
+        with _partial(path) as (sink, part):
+            field = _base64_field(sink)
+            try:
+                for chunk in response.iter_bytes():
+                    field.feed(chunk)
+            except ValueError as error:
+                raise self._unusable_file(request, response, error) from None
+            return self._saved(request, response, field, part)
 
     def run(self, call: Call[T]) -> T:
         if self.http.is_closed:
             raise ConfigurationError(CLOSED)
         request = self._prepare(call)
-        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
-            result = self._attempts(call, request)
+        try:
+            with masking(call.secrets):
+                result = self._attempts(call, request)
+        except APIError as error:
+            _finish_error(call, request, error)
+            raise
         return self._sent(call, result)
 
     def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -373,29 +403,47 @@ class SyncRunner(Runner):
 
 
 class AsyncRunner(Runner):
-    def __init__(self, config: ClientConfig, http: httpx.AsyncClient) -> None:
+    def __init__(self, config: ClientConfig, http: httpx.AsyncClient, *, own: bool) -> None:
         super().__init__(config)
         self.http = http
+        self.own = own
+        self._direct = DirectRequests(http, config.timeout) if own else None
 
     async def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
-        if call.save_to is None:
-            return await self.http.request(**request.kwargs)
-        async with self.http.stream(**request.kwargs) as response:
-            if not response.is_success:
+        start = perf_counter()
+        response = await self._open(request)
+        try:
+            if call.save_to is None or not response.is_success:
                 await response.aread()
                 return response
-            with _partial(call.save_to) as (sink, part):
-                field = _base64_field(sink)
-                try:
-                    async for chunk in response.aiter_bytes():
-                        field.feed(chunk)
-                except ValueError as error:
-                    raise self._unusable_file(request, response, error) from None
-                saved = self._saved(request, response, field)
-                if field.found and not field.decoded:
-                    raise self._unusable_file(request, response, ValueError("the reply's file data is empty"))
-                part.keep = field.found
-                return saved
+            return await self._save(call.save_to, request, response)
+        finally:
+            await response.aclose()
+            if self._direct is not None:
+                response.elapsed = timedelta(seconds=perf_counter() - start)
+
+    async def _open(self, request: _Request) -> httpx.Response:
+        if self._direct is None:
+            return await self.http.send(self.http.build_request(**request.kwargs), stream=True)
+        built = self._direct.build(request.kwargs)
+        try:
+            response = await self.http._transport_for_url(built.url).handle_async_request(built)
+        except httpx.RequestError as error:
+            error.request = built
+            raise
+        response.request = built
+        log_response(built, response)
+        return response
+
+    async def _save(self, path: Path | io.BytesIO, request: _Request, response: httpx.Response) -> httpx.Response:
+        with _partial(path) as (sink, part):
+            field = _base64_field(sink)
+            try:
+                async for chunk in response.aiter_bytes():
+                    field.feed(chunk)
+            except ValueError as error:
+                raise self._unusable_file(request, response, error) from None
+            return self._saved(request, response, field, part)
 
     async def run(self, call: Call[T]) -> T:
         if self.http.is_closed:
@@ -403,8 +451,12 @@ class AsyncRunner(Runner):
         request = self._prepare(call)
         if call.upload is not None:
             request.kwargs["content"] = request.kwargs["content"].for_async()
-        with masking(call.secrets), _marked_safe_to_retry(call), _secrets_hidden(request):
-            result = await self._attempts(call, request)
+        try:
+            with masking(call.secrets):
+                result = await self._attempts(call, request)
+        except APIError as error:
+            _finish_error(call, request, error)
+            raise
         return self._sent(call, result)
 
     async def _attempts(self, call: Call[T], request: _Request) -> T:
@@ -429,25 +481,12 @@ class AsyncRunner(Runner):
             attempt += 1
 
 
-@contextmanager
-def _marked_safe_to_retry(call: Call[Any]) -> Iterator[None]:
-    """Errors of an operation that is safe to repeat are safe to retry, whatever the server did."""
-    try:
-        yield
-    except APIError as error:
-        if call.idempotent:
-            error.safe_to_retry = True
-        raise
-
-
-@contextmanager
-def _secrets_hidden(request: _Request) -> Iterator[None]:
-    """A response error's body and text lose the secrets a server echoed, as its message does."""
-    try:
-        yield
-    except _ResponseError as error:
+def _finish_error(call: Call[Any], request: _Request, error: APIError) -> None:
+    """What every error of a call gets on its way out (plain code, not context managers: this runs per call)."""
+    if isinstance(error, _ResponseError):  # a response error's body and text lose the secrets a server echoed
         error.hide(request.secrets)
-        raise
+    if call.idempotent:  # errors of an operation that is safe to repeat are safe to retry, whatever the server did
+        error.safe_to_retry = True
 
 
 class _Part:

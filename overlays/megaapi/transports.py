@@ -38,8 +38,9 @@ def _aiohttp_client_class() -> type[httpx.AsyncClient] | None:
             transport = kwargs.pop("transport", None)
             return transport or aiohttp_transport(*args, **kwargs)
 
-        def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
-            return aiohttp_transport(*args, **kwargs)
+        def _init_proxy_transport(self, proxy: httpx.Proxy, *args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
+            # httpx passes the proxy first, where the transport takes `verify`: it goes by name.
+            return aiohttp_transport(*args, proxy=proxy, **kwargs)
 
     return Client
 

@@ -14,13 +14,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from contextlib import AsyncExitStack, ExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+import megaapi.transports
 from megaapi import AsyncMegaApi, MegaApi
 from megaapi.testing import Emulator, Instance, serve
 
@@ -82,26 +83,40 @@ class Setup:
     instance: Instance
     admin_token: str
 
-    def client(self) -> MegaApi:
+    def client(self, http_client: httpx.Client | None = None) -> MegaApi:
         return MegaApi(
             instance_key=self.instance.key,
             token=self.instance.token,
             admin_token=self.admin_token,
             base_url=self.base_url,
+            http_client=http_client,
         )
 
+    @contextmanager
+    def sync_client(self, kind: str) -> Iterator[MegaApi]:
+        """`own`: the client the SDK makes; `given`: an `httpx.Client` passed in, which sends through httpx's client
+        layer where the SDK's own one sends straight to its transport (megaapi.direct)."""
+        with ExitStack() as stack:
+            http = stack.enter_context(httpx.Client()) if kind == "given" else None
+            yield stack.enter_context(self.client(http))
+
     @asynccontextmanager
-    async def async_client(self, transport: str) -> AsyncIterator[AsyncMegaApi]:
-        """`aiohttp`: the client users get by default (megaapi[aiohttp] is installed here); `httpx`: httpx's own."""
+    async def async_client(self, kind: str) -> AsyncIterator[AsyncMegaApi]:
+        """`aiohttp`: the client users get by default (megaapi[aiohttp] is installed here); `httpx-own`: the one they
+        get without megaapi[aiohttp], on httpx's own transport; `httpx`: an `httpx.AsyncClient` passed in."""
         async with AsyncExitStack() as stack:
-            http = await stack.enter_async_context(httpx.AsyncClient()) if transport == "httpx" else None
-            client = AsyncMegaApi(
-                instance_key=self.instance.key,
-                token=self.instance.token,
-                admin_token=self.admin_token,
-                base_url=self.base_url,
-                http_client=http,
-            )
+            http = await stack.enter_async_context(httpx.AsyncClient()) if kind == "httpx" else None
+            with pytest.MonkeyPatch.context() as patch:
+                if kind == "httpx-own":
+                    patch.setattr(megaapi.transports, "_aiohttp_client_class", lambda: None)
+                client = AsyncMegaApi(
+                    instance_key=self.instance.key,
+                    token=self.instance.token,
+                    admin_token=self.admin_token,
+                    base_url=self.base_url,
+                    http_client=http,
+                )
+            assert client._runner.own == (http is None)
             yield await stack.enter_async_context(client)
 
 
@@ -124,28 +139,30 @@ def setup(service: tuple[Emulator, str]) -> Iterator[Setup]:
     emulator.faults.clear()
 
 
-@pytest.fixture
-def api(setup: Setup) -> Iterator[MegaApi]:
-    with setup.client() as client:
+# Every test runs on each client and transport: the SDK's behaviour must depend on neither.
+SYNC_CLIENTS = ["own", "given"]
+ASYNC_CLIENTS = ["aiohttp", "httpx-own", "httpx"]
+
+
+@pytest.fixture(params=SYNC_CLIENTS)
+def api(request: pytest.FixtureRequest, setup: Setup) -> Iterator[MegaApi]:
+    with setup.sync_client(request.param) as client:
         yield client
 
 
-# Every async test runs on each transport: the SDK's behaviour must not depend on it.
-ASYNC_TRANSPORTS = ["aiohttp", "httpx"]
-
-
-@pytest.fixture(params=ASYNC_TRANSPORTS)
+@pytest.fixture(params=ASYNC_CLIENTS)
 async def async_api(request: pytest.FixtureRequest, setup: Setup) -> AsyncIterator[AsyncMegaApi]:
     async with setup.async_client(request.param) as client:
         yield client
 
 
-@pytest.fixture(params=["sync", *(f"async-{transport}" for transport in ASYNC_TRANSPORTS)])
+@pytest.fixture(params=[*(f"sync-{kind}" for kind in SYNC_CLIENTS), *(f"async-{kind}" for kind in ASYNC_CLIENTS)])
 async def client(request: pytest.FixtureRequest, setup: Setup) -> AsyncIterator[MegaApi | AsyncMegaApi]:
     """Each client in turn, for tests written once for both (see either_client.py)."""
-    if request.param == "sync":
-        with setup.client() as api:
+    kind, _, transport = request.param.partition("-")
+    if kind == "sync":
+        with setup.sync_client(transport) as api:
             yield api
     else:
-        async with setup.async_client(request.param.removeprefix("async-")) as async_api:
+        async with setup.async_client(transport) as async_api:
             yield async_api

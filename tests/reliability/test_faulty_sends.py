@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import httpx
 import pytest
 
 from megaapi import (
@@ -53,9 +54,11 @@ def text_of(index: int) -> str:
     return f"Pedido {index:04d} confirmado"
 
 
-def send_all_sync(served: ServedEmulator) -> Outcomes:
+def send_all_sync(served: ServedEmulator, http: httpx.Client | None) -> Outcomes:
     outcomes = Outcomes()
-    with MegaApi(instance_key=served.instance_key, token=served.token, base_url=served.base_url) as api:
+    with MegaApi(
+        instance_key=served.instance_key, token=served.token, base_url=served.base_url, http_client=http
+    ) as api:
         for index in range(SENDS):
             text = text_of(index)
             try:
@@ -65,7 +68,7 @@ def send_all_sync(served: ServedEmulator) -> Outcomes:
     return outcomes
 
 
-async def send_all_async(served: ServedEmulator) -> Outcomes:
+async def send_all_async(served: ServedEmulator, http: httpx.AsyncClient | None) -> Outcomes:
     outcomes = Outcomes()
     limit = asyncio.Semaphore(CONCURRENCY)
 
@@ -76,7 +79,9 @@ async def send_all_async(served: ServedEmulator) -> Outcomes:
             except Exception as error:  # every failure is recorded, and judged in check()
                 outcomes.failed[text] = error
 
-    async with AsyncMegaApi(instance_key=served.instance_key, token=served.token, base_url=served.base_url) as api:
+    async with AsyncMegaApi(
+        instance_key=served.instance_key, token=served.token, base_url=served.base_url, http_client=http
+    ) as api:
         await asyncio.gather(*(send(api, text_of(index)) for index in range(SENDS)))
     return outcomes
 
@@ -109,9 +114,17 @@ def check(served: ServedEmulator, outcomes: Outcomes) -> None:
     assert served.emulator.calls["sendText"] > SENDS
 
 
-def test_sync_sends_through_faults_are_each_delivered_at_most_once(served: ServedEmulator) -> None:
-    check(served, send_all_sync(served))
+# `own`: the client the SDK makes, which sends straight to its transport (megaapi.direct); `given`: an httpx client
+# passed in, which sends through httpx's client layer.
+@pytest.mark.parametrize("http_client", ["own", "given"])
+def test_sync_sends_through_faults_are_each_delivered_at_most_once(served: ServedEmulator, http_client: str) -> None:
+    with httpx.Client() as http:
+        check(served, send_all_sync(served, http if http_client == "given" else None))
 
 
-async def test_concurrent_async_sends_through_faults_are_each_delivered_at_most_once(served: ServedEmulator) -> None:
-    check(served, await send_all_async(served))
+@pytest.mark.parametrize("http_client", ["own", "given"])
+async def test_concurrent_async_sends_through_faults_are_each_delivered_at_most_once(
+    served: ServedEmulator, http_client: str
+) -> None:
+    async with httpx.AsyncClient() as http:
+        check(served, await send_all_async(served, http if http_client == "given" else None))

@@ -11,7 +11,9 @@ import httpx
 import pytest
 from unit_wire import ADMIN_TOKEN, HOST, KEY, TOKEN, Wire
 
+import megaapi.client
 import megaapi.runner
+import megaapi.transports
 from megaapi import AsyncMegaApi, MegaApi
 
 ENVIRONMENT = ("MEGAAPI_INSTANCE_KEY", "MEGAAPI_TOKEN", "MEGAAPI_ADMIN_TOKEN", "MEGAAPI_HOST", "MEGAAPI_BASE_URL")
@@ -49,19 +51,30 @@ def wire() -> Iterator[Wire]:
     assert recorder.pending == 0, f"{recorder.pending} queued replies were never requested"
 
 
-@pytest.fixture
-def api(wire: Wire) -> Iterator[MegaApi]:
-    with (
-        httpx.Client(transport=wire.transport) as http,
-        MegaApi(instance_key=KEY, token=TOKEN, admin_token=ADMIN_TOKEN, host=HOST, http_client=http) as client,
-    ):
-        yield client
+# The client the SDK makes itself sends past httpx's client layer (megaapi.direct); one passed as `http_client` goes
+# through it. Every test of either client runs both ways: `own` is the SDK's own client, put on the wire's transport.
+HTTP_CLIENTS = ["own", "given"]
 
 
-@pytest.fixture
-async def async_api(wire: Wire) -> AsyncIterator[AsyncMegaApi]:
-    async with (
-        httpx.AsyncClient(transport=wire.transport) as http,
-        AsyncMegaApi(instance_key=KEY, token=TOKEN, admin_token=ADMIN_TOKEN, host=HOST, http_client=http) as client,
-    ):
-        yield client
+@pytest.fixture(params=HTTP_CLIENTS)
+def api(request: pytest.FixtureRequest, wire: Wire, monkeypatch: pytest.MonkeyPatch) -> Iterator[MegaApi]:
+    with httpx.Client(transport=wire.transport) as http:
+        given = http if request.param == "given" else None
+        monkeypatch.setattr(megaapi.client, "_own_http_client", lambda: http)
+        with MegaApi(instance_key=KEY, token=TOKEN, admin_token=ADMIN_TOKEN, host=HOST, http_client=given) as client:
+            assert client._runner.own == (given is None)
+            yield client
+
+
+@pytest.fixture(params=HTTP_CLIENTS)
+async def async_api(
+    request: pytest.FixtureRequest, wire: Wire, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[AsyncMegaApi]:
+    async with httpx.AsyncClient(transport=wire.transport) as http:
+        given = http if request.param == "given" else None
+        monkeypatch.setattr(megaapi.transports, "async_http_client", lambda: http)
+        async with AsyncMegaApi(
+            instance_key=KEY, token=TOKEN, admin_token=ADMIN_TOKEN, host=HOST, http_client=given
+        ) as client:
+            assert client._runner.own == (given is None)
+            yield client

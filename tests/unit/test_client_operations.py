@@ -11,6 +11,7 @@ from unit_calls import CASES, Case
 from unit_spec import OPERATIONS, Operation, wire_problems
 from unit_wire import ADMIN_TOKEN, BASE_URL, KEY, TOKEN, Wire
 
+import megaapi.client
 from megaapi import AsyncMegaApi, MegaApi
 from megaapi_client import Client
 from megaapi_client.types import File
@@ -83,3 +84,22 @@ def test_requests_carry_the_default_timeout(api: MegaApi, wire: Wire) -> None:
     api.instance.logout_instance()
 
     assert wire.only().extensions["timeout"] == httpx.Timeout(30.0, connect=5.0).as_dict()
+
+
+@each_operation
+def test_the_sdks_own_client_sends_what_httpx_would_send(op: Operation, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The request the runner builds for its own client (megaapi.direct) is the one httpx's client builds: the same
+    method, URL, headers in the same order, body and timeout."""
+    sent = []
+    for own in (True, False):
+        wire = Wire()
+        wire.answer(lambda request: op.ok_response())
+        with httpx.Client(transport=wire.transport) as http:
+            monkeypatch.setattr(megaapi.client, "_own_http_client", lambda: http)
+            options: dict[str, Any] = {"instance_key": KEY, "token": TOKEN, "admin_token": ADMIN_TOKEN}
+            with MegaApi(host="apistart01", http_client=None if own else http, **options) as api:
+                assert api._runner.own is own
+                CASES[op.operation_id].call(api)
+        request = wire.only()
+        sent.append((request.method, str(request.url), request.headers.raw, request.content, request.extensions))
+    assert sent[0] == sent[1]

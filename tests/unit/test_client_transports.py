@@ -4,13 +4,20 @@ so the retry policy reads a failure the same on either (tests/integration runs e
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import httpx
 import pytest
 from httpx_aiohttp import HttpxAiohttpClient
+from unit_wire import SENT
 
-from megaapi import APIConnectionError, AsyncMegaApi
+import megaapi.transports
+from megaapi import APIConnectionError, AsyncMegaApi, MegaApi
 from megaapi.transports import aiohttp_transport
 
 KEY, TOKEN = "megastart-TransportKey1", "transport-token-1"
@@ -37,3 +44,56 @@ async def test_a_refused_connection_is_never_sent_so_even_a_send_is_retried(
     assert raised.value.safe_to_retry
     assert "ConnectError" in str(raised.value)
     assert len(sleeps) == 2  # both retries of the default budget
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """A forward proxy that answers every request itself and records its request line."""
+
+    lines: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.lines.append(self.requestline)
+        body = json.dumps(SENT).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{server.server_address[1]}")
+    _Proxy.lines = []
+    yield _Proxy.lines
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("kind", ["sync", "aiohttp", "httpx-own"])
+async def test_the_sdks_own_client_goes_through_a_proxy_from_the_environment(
+    kind: str, proxy: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK's own client sends past httpx's client layer (megaapi.direct), yet on the transport httpx would pick."""
+    url = "http://127.0.0.1:9"  # nothing listens there: only the proxy can answer
+    if kind == "sync":
+        with MegaApi(instance_key=KEY, token=TOKEN, base_url=url) as api:
+            assert api._runner.own
+            api.messages.send_text("5511999999999", "oi")
+    else:
+        if kind == "httpx-own":
+            monkeypatch.setattr(megaapi.transports, "_aiohttp_client_class", lambda: None)
+        async with AsyncMegaApi(instance_key=KEY, token=TOKEN, base_url=url) as async_api:
+            assert async_api._runner.own
+            await async_api.messages.send_text("5511999999999", "oi")
+    assert proxy == [f"POST {url}/rest/sendMessage/{KEY}/text HTTP/1.1"]

@@ -1,0 +1,80 @@
+"""Requests for the httpx client the SDK made itself, handed straight to its transport.
+
+`Client.send` runs an auth step, a redirect loop, a cookie jar and event hooks around every request, and building
+the request merges the client's URL, headers and cookies again; with many calls in flight on aiohttp that layer costs
+more than aiohttp itself (BENCHMARKS.md). The client the SDK makes when no `http_client` is given uses none of it:
+the token is a header, redirects are off, there are no hooks, and Mega-api sets no cookies. So for that client the
+runner builds the request httpx would build (the same method, URL, headers in the same order, body and timeout) and
+gives it to the transport httpx would pick, proxies from the environment included. A user's `http_client` may use
+any of those steps (auth, hooks, mounts, cookies, redirects) and keeps going through `send`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+_MAX_HEADER_SETS = 64
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # httpx sends `Content-Length: 0` with these when bodiless
+_httpx_logger = logging.getLogger("httpx")
+
+
+class DirectRequests:
+    """Builds, from the runner's request arguments, the `httpx.Request` that `client.build_request` would build."""
+
+    __slots__ = ("_client_headers", "_extensions", "_headers")
+
+    def __init__(self, http: httpx.Client | httpx.AsyncClient, timeout: httpx.Timeout) -> None:
+        self._client_headers = httpx.Headers(http.headers)  # Accept, Accept-Encoding, Connection, User-Agent
+        self._extensions = {"timeout": timeout.as_dict()}
+        self._headers: dict[tuple[Any, ...], httpx.Headers] = {}
+
+    def build(self, kwargs: dict[str, Any]) -> httpx.Request:
+        method: str = kwargs["method"].upper()
+        url: httpx.URL = kwargs["url"]
+        if kwargs["params"] is not None:
+            url = httpx.URL(url, params=kwargs["params"])
+        content = kwargs.get("content")
+        if content is not None and not isinstance(content, bytes):  # an upload read as it is sent
+            headers = self._merged(None, kwargs["headers"])
+            return httpx.Request(method, url, headers=headers, content=content, extensions=self._extensions)
+        # What httpx's Request adds for a body in memory: Host first, then `Content-Length: 0` for an empty body that
+        # needs one, or the body's Content-Length last. Given as a stream, the body is taken as it is, without httpx
+        # deriving those headers from it again.
+        headers = self._merged(url.netloc, kwargs["headers"], empty=not content and method in _BODY_METHODS)
+        request = httpx.Request(
+            method, url, headers=headers, stream=httpx.ByteStream(content or b""), extensions=self._extensions
+        )
+        if content:
+            request.headers["Content-Length"] = str(len(content))
+        request.read()
+        return request
+
+    def _merged(self, host: bytes | None, headers: dict[str, str], *, empty: bool = False) -> httpx.Headers:
+        """The client's headers updated with the call's, as httpx merges them, after the ones httpx puts first;
+        computed once per host and set of headers (each request copies them)."""
+        key = (host, empty, *headers.items())
+        merged = self._headers.get(key)
+        if merged is None:
+            if len(self._headers) >= _MAX_HEADER_SETS:  # uploads carry their length: keep the cache bounded
+                self._headers.clear()
+            combined = httpx.Headers(self._client_headers)
+            combined.update(headers)
+            first = ([(b"Host", host)] if host else []) + ([(b"Content-Length", b"0")] if empty else [])
+            merged = self._headers[key] = httpx.Headers(first + combined.raw)
+        return merged
+
+
+def log_response(request: httpx.Request, response: httpx.Response) -> None:
+    """The line httpx's client logs for each response, so logging shows the same on either path."""
+    if _httpx_logger.isEnabledFor(logging.INFO):
+        _httpx_logger.info(
+            'HTTP Request: %s %s "%s %d %s"',
+            request.method,
+            request.url,
+            response.http_version,
+            response.status_code,
+            response.reason_phrase,
+        )
