@@ -19,19 +19,26 @@ import httpx
 _MAX_HEADER_SETS = 64
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # httpx sends `Content-Length: 0` with these when bodiless
 _httpx_logger = logging.getLogger("httpx")
+# A request extension: the caller reads the whole body before doing anything else with the response, so a transport
+# may read it before returning (megaapi.transports' aiohttp transport does). Other transports ignore it.
+WHOLE_BODY = "megaapi.whole_body"
 
 
 class DirectRequests:
     """Builds, from the runner's request arguments, the `httpx.Request` that `client.build_request` would build."""
 
-    __slots__ = ("_client_headers", "_extensions", "_headers")
+    __slots__ = ("_client_headers", "_extensions", "_extensions_whole", "_headers")
 
     def __init__(self, http: httpx.Client | httpx.AsyncClient, timeout: httpx.Timeout) -> None:
         self._client_headers = httpx.Headers(http.headers)  # Accept, Accept-Encoding, Connection, User-Agent
         self._extensions = {"timeout": timeout.as_dict()}
+        self._extensions_whole = {**self._extensions, WHOLE_BODY: True}
         self._headers: dict[tuple[Any, ...], httpx.Headers] = {}
 
-    def build(self, kwargs: dict[str, Any]) -> httpx.Request:
+    def build(self, kwargs: dict[str, Any], *, whole: bool) -> httpx.Request:
+        """`whole`: the body will be read whole before anything else is done with the response (not a download
+        streamed to a file)."""
+        extensions = self._extensions_whole if whole else self._extensions
         method: str = kwargs["method"].upper()
         url: httpx.URL = kwargs["url"]
         if kwargs["params"] is not None:
@@ -39,13 +46,13 @@ class DirectRequests:
         content = kwargs.get("content")
         if content is not None and not isinstance(content, bytes):  # an upload read as it is sent
             headers = self._merged(None, kwargs["headers"])
-            return httpx.Request(method, url, headers=headers, content=content, extensions=self._extensions)
+            return httpx.Request(method, url, headers=headers, content=content, extensions=extensions)
         # What httpx's Request adds for a body in memory: Host first, then `Content-Length: 0` for an empty body that
         # needs one, or the body's Content-Length last. Given as a stream, the body is taken as it is, without httpx
         # deriving those headers from it again.
         headers = self._merged(url.netloc, kwargs["headers"], empty=not content and method in _BODY_METHODS)
         request = httpx.Request(
-            method, url, headers=headers, stream=httpx.ByteStream(content or b""), extensions=self._extensions
+            method, url, headers=headers, stream=httpx.ByteStream(content or b""), extensions=extensions
         )
         if content:
             request.headers["Content-Length"] = str(len(content))

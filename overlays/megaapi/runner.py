@@ -333,7 +333,7 @@ class SyncRunner(Runner):
 
     def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
         start = perf_counter()
-        response = self._open(request)
+        response = self._open(request, whole=call.save_to is None)
         try:
             if call.save_to is None or not response.is_success:
                 response.read()
@@ -344,11 +344,11 @@ class SyncRunner(Runner):
             if self._direct is not None:  # as httpx's client does when the response closes
                 response.elapsed = timedelta(seconds=perf_counter() - start)
 
-    def _open(self, request: _Request) -> httpx.Response:
-        """The response, its body not read yet."""
+    def _open(self, request: _Request, *, whole: bool) -> httpx.Response:
+        """The response, its body not read yet; `whole`: it will be read whole, not streamed to a file."""
         if self._direct is None:
             return self.http.send(self.http.build_request(**request.kwargs), stream=True)
-        built = self._direct.build(request.kwargs)
+        built = self._direct.build(request.kwargs, whole=whole)
         try:
             response = self.http._transport_for_url(built.url).handle_request(built)
         except httpx.RequestError as error:
@@ -411,7 +411,7 @@ class AsyncRunner(Runner):
 
     async def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
         start = perf_counter()
-        response = await self._open(request)
+        response = await self._open(request, whole=call.save_to is None)
         try:
             if call.save_to is None or not response.is_success:
                 await response.aread()
@@ -422,10 +422,10 @@ class AsyncRunner(Runner):
             if self._direct is not None:
                 response.elapsed = timedelta(seconds=perf_counter() - start)
 
-    async def _open(self, request: _Request) -> httpx.Response:
+    async def _open(self, request: _Request, *, whole: bool) -> httpx.Response:
         if self._direct is None:
             return await self.http.send(self.http.build_request(**request.kwargs), stream=True)
-        built = self._direct.build(request.kwargs)
+        built = self._direct.build(request.kwargs, whole=whole)
         try:
             response = await self.http._transport_for_url(built.url).handle_async_request(built)
         except httpx.RequestError as error:

@@ -18,6 +18,10 @@ from typing import Any
 
 import httpx
 
+from .direct import WHOLE_BODY
+
+_CHUNK = 16 * 1024  # as httpx-aiohttp reads
+
 
 def async_http_client() -> httpx.AsyncClient:
     """A new `httpx.AsyncClient` on the fastest transport installed: aiohttp with `megaapi[aiohttp]`, else httpx's."""
@@ -83,18 +87,21 @@ def _transport_class() -> type[httpx.AsyncBaseTransport]:
         return None
 
     class _Stream(httpx.AsyncByteStream):
-        def __init__(self, stream: httpx.AsyncByteStream) -> None:
-            self._stream = stream
+        def __init__(self, response: aiohttp.ClientResponse) -> None:
+            self._response = response
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
             try:
-                async for chunk in self._stream:
+                async for chunk in self._response.content.iter_chunked(_CHUNK):
                     yield chunk
             except Exception as error:
                 raise (mapped(error) or error) from None
 
         async def aclose(self) -> None:
-            await self._stream.aclose()
+            try:
+                await self._response.__aexit__(None, None, None)
+            except Exception as error:
+                raise (mapped(error) or error) from None
 
     class _Transport(AiohttpTransport):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -118,15 +125,57 @@ def _transport_class() -> type[httpx.AsyncBaseTransport]:
                 self.client = session
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            # httpx-aiohttp's own method, with aiohttp's errors mapped as above, and the body read at once (no
+            # stream of chunks through three layers of async generators) when the SDK says it will read it whole.
+            if not isinstance(self.client, aiohttp.ClientSession):
+                self.client = self.get_client()
+            timeout = request.extensions.get("timeout", {})
+            proxy = self.proxy
             try:
-                response = await super().handle_async_request(request)
+                data: bytes | httpx.AsyncByteStream | None
+                try:
+                    data = request.content or None
+                except httpx.RequestNotRead:
+                    data = request.stream  # type: ignore[assignment]
+                    request.headers.pop("transfer-encoding", None)  # aiohttp chunks the body itself
+                response = await self.client.request(
+                    method=request.method,
+                    url=str(request.url),
+                    headers=request.headers,
+                    data=data,
+                    allow_redirects=False,
+                    auto_decompress=False,
+                    compress=False,
+                    timeout=aiohttp.ClientTimeout(
+                        sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
+                    ),
+                    server_hostname=request.extensions.get("sni_hostname"),
+                    proxy=str(proxy.url) if proxy else None,
+                    proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
+                    proxy_headers=proxy.headers if proxy else None,
+                ).__aenter__()
+                whole = request.extensions.get(WHOLE_BODY, False)
+                stream: httpx.AsyncByteStream
+                if whole:
+                    try:
+                        stream = httpx.ByteStream(await response.read())
+                    finally:
+                        await response.__aexit__(None, None, None)
+                else:
+                    stream = _Stream(response)
             except Exception as error:
                 replacement = mapped(error)
                 if replacement is None:
                     raise
                 raise replacement from None
-            assert isinstance(response.stream, httpx.AsyncByteStream)
-            response.stream = _Stream(response.stream)
-            return response
+            extensions = {"http_version": b"HTTP/1.1"}
+            if response.reason:
+                extensions["reason_phrase"] = response.reason.encode()
+            answer = httpx.Response(
+                response.status, headers=response.raw_headers, stream=stream, request=request, extensions=extensions
+            )
+            if whole:
+                answer.read()  # decoded as `aread` would, without awaiting chunks that are already here
+            return answer
 
     return _Transport

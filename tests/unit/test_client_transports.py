@@ -97,3 +97,60 @@ async def test_the_sdks_own_client_goes_through_a_proxy_from_the_environment(
             assert async_api._runner.own
             await async_api.messages.send_text("5511999999999", "oi")
     assert proxy == [f"POST {url}/rest/sendMessage/{KEY}/text HTTP/1.1"]
+
+
+@pytest.fixture
+def truncating_server() -> Iterator[tuple[str, list[bytes]]]:
+    """Answers each request with a 200 whose body stops short of its Content-Length, then hangs up."""
+    requests: list[bytes] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                head = b""
+                while b"\r\n\r\n" not in head:
+                    head += connection.recv(65536)
+                requests.append(head.split(b"\r\n", 1)[0])
+                connection.sendall(
+                    b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"error": fa'
+                )
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}", requests
+    stop.set()
+    thread.join()
+    listener.close()
+
+
+@pytest.mark.parametrize("kind", ["aiohttp", "aiohttp-given", "httpx-own", "httpx-given"])
+async def test_a_reply_cut_short_is_the_same_error_on_every_transport(
+    kind: str, truncating_server: tuple[str, list[bytes]], sleeps: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK's own aiohttp client reads a reply whole inside the transport, a given one streams it: a body cut
+    short is a RemoteProtocolError either way, and a send that may have gone out is not retried."""
+    url, requests = truncating_server
+    async with contextlib.AsyncExitStack() as stack:
+        http = None
+        if kind.endswith("-given"):
+            transport = aiohttp_transport() if kind.startswith("aiohttp") else None
+            http = await stack.enter_async_context(httpx.AsyncClient(transport=transport))
+        elif kind == "httpx-own":
+            monkeypatch.setattr(megaapi.transports, "_aiohttp_client_class", lambda: None)
+        api = await stack.enter_async_context(
+            AsyncMegaApi(instance_key=KEY, token=TOKEN, base_url=url, http_client=http)
+        )
+        with pytest.raises(APIConnectionError) as raised:
+            await api.messages.send_text("5511999999999", "oi")
+    assert "RemoteProtocolError" in str(raised.value)
+    assert raised.value.safe_to_retry is False
+    assert len(requests) == 1
+    assert sleeps == []
