@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from spec_document import OPERATIONS, PATH_OPERATIONS, ROOT, SPEC, Operation, is_json, pointer, resolve, subschemas
+from spec_document import (
+    OPERATIONS,
+    PATH_OPERATIONS,
+    ROOT,
+    SPEC,
+    WEBHOOK_OPERATIONS,
+    Operation,
+    is_json,
+    pointer,
+    resolve,
+    subschemas,
+)
 
 EVIDENCE = {"sourced", "inferred"}
 EXAMPLE_KINDS = {"vendor", "illustrative"}
@@ -202,6 +213,14 @@ def test_every_field_of_a_webhook_event_is_shown_or_marked(name: str, message_ty
         if path not in claims.shown and not any(_under(shown, path) for shown in claims.shown)
     )
     assert not hidden, f"{name}: a vendor example shows {hidden}, so {SHOWN} must list them"
+
+
+@pytest.mark.parametrize("op", WEBHOOK_OPERATIONS, ids=lambda op: op.id)
+def test_a_vendor_event_example_is_a_vendor_payload_as_published(op: Operation) -> None:
+    for media_type, node in op.node["requestBody"].get("content", {}).items():
+        for name, example in node.get("examples", {}).items():
+            if example.get("x-megaapi-example") == "vendor":
+                assert example["value"] in VENDOR_PAYLOADS, f"{op}: {media_type} example {name} is not a vendor payload"
 
 
 @pytest.mark.parametrize("op", [op for op in OPERATIONS if "requestBody" in op.node], ids=lambda op: op.id)
