@@ -145,11 +145,11 @@ class GroupListResponse(Reply, _generated.GroupListResponse):
 
 
 class InstanceListResponse(Reply, _generated.InstanceListResponse):
-    """Instances of the account; `items` is the list (their reprs mask each key)."""
+    """Instances of the account; `items` is the list under `data` or `instances` (their reprs mask each key)."""
 
     @property
     def items(self) -> list[_generated.InstanceInfo]:
-        return _set(self.data) or []
+        return _set(self.data) or _set(self.instances) or []
 
 
 class _UndocumentedList(Reply):

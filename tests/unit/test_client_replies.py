@@ -27,6 +27,7 @@ LISTS: dict[str, tuple[Callable[[MegaApi], Any], dict[str, Any], Any]] = {
     "list_groups": (lambda api: api.groups.list_groups(), ok(groups=[GROUP]), [GROUP]),
     "list_admin_groups": (lambda api: api.groups.list_admin_groups(), ok(groups=[GROUP]), [GROUP]),
     "list_instances": (lambda api: api.account.list_instances(), ok(data=[INSTANCE]), [INSTANCE]),
+    "list_instances_as_instances": (lambda api: api.account.list_instances(), ok(instances=[INSTANCE]), [INSTANCE]),
 }
 
 

@@ -39,9 +39,9 @@ class AccountOperations(Namespace[R]):
         Lists every instance of the account with, for connected ones, the linked WhatsApp account. Call it with
         the account's admin token, not an instance token, on the host where the account's instances live. Not
         part of the published documentation: the route comes from an older generated client and third-party
-        clients. No cited source shows the reply: `data` and the item shape are inferred (the same shape as
-        `getInstanceStatus`'s `instance`). One public client reads the list as `instances` instead, matching each
-        item on `instances[].key`; such a reply arrives with `instances` as an unknown field.
+        clients. The only cited source that reads the reply takes the list from `instances` and matches each item
+        on `instances[].key`; the rest of each item is presumed to have the shape of `getInstanceStatus`'s
+        `instance`. `data`, the name first declared here, is inferred; read whichever of the two is present.
         """
 
         from ..models import InstanceListResponse
