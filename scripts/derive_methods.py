@@ -27,7 +27,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMESPACES = ROOT / "overlays" / "megaapi" / "namespaces"
-OVERLAY_MODELS = ROOT / "overlays" / "megaapi" / "models.py"
+OVERLAY_MODELS = ROOT / "overlays" / "megaapi" / "models"  # a package: one module per reply class
 FORMAT_CHECKS = {
     "whatsapp-chat": "jid.chat",
     "whatsapp-person": "jid.person",
@@ -115,8 +115,8 @@ def _hand_written() -> set[str]:
 
 
 def _overlay_models() -> set[str]:
-    tree = ast.parse(OVERLAY_MODELS.read_text(encoding="utf-8"))
-    return {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    trees = [ast.parse(module.read_text(encoding="utf-8")) for module in sorted(OVERLAY_MODELS.glob("*.py"))]
+    return {node.name for tree in trees for node in tree.body if isinstance(node, ast.ClassDef)}
 
 
 class Method:

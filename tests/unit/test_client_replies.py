@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -102,3 +105,37 @@ def test_download_media_of_an_event_without_a_file_is_bad_input(api: MegaApi, wi
     with pytest.raises(ValueError, match="the event carries no file"):
         api.instance.download_media(None)
     assert wire.requests == []
+
+
+_LAZY_PROBE = """
+import json, sys
+import megaapi.models as models
+def loaded():
+    return sorted(name for name in sys.modules if name.startswith(("megaapi.models.", "megaapi_client.models.")))
+before = loaded()
+models.SendMessageResponse
+print(json.dumps([before, loaded()]))
+"""
+
+
+def test_a_reply_class_is_imported_on_first_use_with_only_the_models_it_needs() -> None:
+    """The first send of a process imports its own reply class, not the twelve others and their generated models."""
+    output = subprocess.run([sys.executable, "-c", _LAZY_PROBE], check=True, capture_output=True, text=True).stdout
+    before, after = json.loads(output)
+    assert before == []
+    assert "megaapi.models.send_message_response" in after
+    assert "megaapi_client.models.send_message_response" in after
+    assert not [name for name in after if name.startswith("megaapi.models.") and "send_message" not in name]
+    assert "megaapi_client.models.group_list_response" not in after
+
+
+def test_every_reply_class_resolves_by_name_and_stands_for_its_generated_model() -> None:
+    names = [name for name in dir(overlay) if name.endswith("Response")]
+    assert len(names) == 13
+    for name in names:
+        cls = getattr(overlay, name)
+        assert vars(overlay)[name] is cls  # kept: later uses skip the import
+        assert overlay.reply_class(getattr(generated, name)) is cls
+    assert overlay.reply_class(generated.GroupInfo) is generated.GroupInfo
+    with pytest.raises(AttributeError, match="NoSuchResponse"):
+        overlay.NoSuchResponse  # type: ignore[attr-defined]  # noqa: B018

@@ -1,9 +1,11 @@
 """Response models with a few conveniences, over the generated ones, and the reprs of every model.
 
 The spec keeps responses lenient (every field optional), so the generated models type most fields as
-`X | Unset`. The classes below subclass the generated models of the same name and add read-only properties for the
-values people read after almost every call, typed as `X | None`; the client returns them in place of the generated
-class of the same name. Every list reply has `items`, a typed list, empty when the server sent none.
+`X | Unset`. The reply classes here (one module each) subclass the generated models of the same name and add
+read-only properties for the values people read after almost every call, typed as `X | None`; the client returns
+them in place of the generated class of the same name. Every list reply has `items`, a typed list, empty when the
+server sent none. Each reply class, with the generated model under it, is imported on first use, as the generated
+models are (templates/models_init.py.jinja): importing them all cost the first call of a process about 20 ms.
 
 A reply to an operation that is unsafe to repeat (a send, a creation) is returned even when its body does not
 match the spec, since raising would invite a retry that acts twice: then `raw` holds the JSON body as received and
@@ -16,20 +18,68 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import attrs
 
-from megaapi_client import models as _generated
 from megaapi_client import types as _types
 from megaapi_client.types import Unset
 
-from .errors import MissingReplyFieldError
-from .logs import MASK, mask, variants
-from .model_hooks import each_model_class
+from ..errors import MissingReplyFieldError
+from ..logs import MASK, mask, variants
+from ..model_hooks import each_model_class
+
+if TYPE_CHECKING:
+    from .bulk_send_response import BulkSendResponse as BulkSendResponse
+    from .chat_list_response import ChatListResponse as ChatListResponse
+    from .check_number_response import CheckNumberResponse as CheckNumberResponse
+    from .contact_list_response import ContactListResponse as ContactListResponse
+    from .create_group_response import CreateGroupResponse as CreateGroupResponse
+    from .create_instance_response import CreateInstanceResponse as CreateInstanceResponse
+    from .group_list_response import GroupListResponse as GroupListResponse
+    from .group_participants_response import GroupParticipantsResponse as GroupParticipantsResponse
+    from .instance_list_response import InstanceListResponse as InstanceListResponse
+    from .instance_status_response import InstanceStatusResponse as InstanceStatusResponse
+    from .message_list_response import MessageListResponse as MessageListResponse
+    from .pairing_code_response import PairingCodeResponse as PairingCodeResponse
+    from .send_message_response import SendMessageResponse as SendMessageResponse
 
 T = TypeVar("T")
+# The reply classes and their modules, imported on first use (the module's `__getattr__` below).
+_MODULES = {
+    "BulkSendResponse": "bulk_send_response",
+    "ChatListResponse": "chat_list_response",
+    "CheckNumberResponse": "check_number_response",
+    "ContactListResponse": "contact_list_response",
+    "CreateGroupResponse": "create_group_response",
+    "CreateInstanceResponse": "create_instance_response",
+    "GroupListResponse": "group_list_response",
+    "GroupParticipantsResponse": "group_participants_response",
+    "InstanceListResponse": "instance_list_response",
+    "InstanceStatusResponse": "instance_status_response",
+    "MessageListResponse": "message_list_response",
+    "PairingCodeResponse": "pairing_code_response",
+    "SendMessageResponse": "send_message_response",
+}
+
+
+def _load(name: str) -> type:
+    cls: type = getattr(import_module(f"{__name__}.{_MODULES[name]}"), name)
+    globals()[name] = cls
+    return cls
+
+
+if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name stays an error
+
+    def __getattr__(name: str) -> Any:
+        if name not in _MODULES:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return _load(name)
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_MODULES})
 
 
 def _set(value: T | Unset | None) -> T | None:
@@ -45,113 +95,6 @@ class Reply:
     """What did not match the spec in that case, one entry per field left out (e.g. `messageData.key.id: ...`)."""
 
 
-class SendMessageResponse(Reply, _generated.SendMessageResponse):
-    """Result of a send; `key` identifies the new message for receipts, replies and deletion."""
-
-    @property
-    def key(self) -> _generated.MessageKey | None:
-        data = _set(self.message_data)
-        return None if data is None else _set(data.key)
-
-    @property
-    def message_id(self) -> str:
-        """The id of the new message (read from `raw` when the rest of its key did not match the spec).
-
-        Raises `MissingReplyFieldError` when the reply has none: the message was sent all the same.
-        """
-        key = self.key
-        found = key.id if key is not None else _path(self.raw, "messageData", "key", "id")
-        return _required(found, "message_id", "messageData.key.id", "the message was sent")
-
-
-class BulkSendResponse(Reply, _generated.BulkSendResponse):
-    """Result of a send to several recipients."""
-
-
-class CreateInstanceResponse(Reply, _generated.CreateInstanceResponse):
-    """The new instance's key and token (its repr masks both)."""
-
-
-class InstanceStatusResponse(Reply, _generated.InstanceStatusResponse):
-    """State of the instance; `connected` follows the vendor's rule: a linked account shows as `instance.user`."""
-
-    @property
-    def user(self) -> _generated.WhatsAppUser | None:
-        instance = _set(self.instance)
-        return None if instance is None else _set(instance.user)
-
-    @property
-    def connected(self) -> bool:
-        return self.user is not None
-
-
-# Where the generated class keeps the reply's own `code` field (a slot), which the property below reads around.
-_RECEIVED_CODE: Any = vars(_generated.PairingCodeResponse)["code"]
-
-
-class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
-    """A code to type on the phone: `code`, whichever of the reply's two names for it the host used."""
-
-    @property  # the declared field, read as str without `Unset`
-    def code(self) -> str:
-        """`pairingCode`, or `code` where a host names it so (the n8n node reads both); raises
-        `MissingReplyFieldError` when the reply has neither."""
-        return _required(_set(self.pairing_code) or _set(_RECEIVED_CODE.__get__(self)), "code", "pairingCode", None)
-
-    @code.setter
-    def code(self, value: str | Unset) -> None:
-        _RECEIVED_CODE.__set__(self, value)  # the generated constructor stores the field as received
-
-    def to_dict(self) -> dict[str, Any]:
-        """The reply as received: `code` only if the host sent it."""
-        document = super().to_dict()
-        if isinstance(_RECEIVED_CODE.__get__(self), Unset):
-            document.pop("code", None)
-        return document
-
-
-class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
-    """Whether a number has WhatsApp; `on_whatsapp` reads the `exists` flag (false when the reply lacks it)."""
-
-    @property
-    def on_whatsapp(self) -> bool:
-        return _set(self.exists) is True
-
-
-class CreateGroupResponse(Reply, _generated.CreateGroupResponse):
-    """The new group; `group_id` is its JID."""
-
-    @property
-    def group_id(self) -> str:
-        """The new group's JID; raises `MissingReplyFieldError` when the reply has none (the group exists anyway)."""
-        data = _set(self.data)
-        return _required(None if data is None else _set(data.id), "group_id", "data.id", "the group was created")
-
-
-class GroupParticipantsResponse(Reply, _generated.GroupParticipantsResponse):
-    """Outcome of a participant change; `results` is the per-member list, empty when not reported."""
-
-    @property
-    def results(self) -> list[_generated.ParticipantResult]:
-        return _set(self.data) or []
-
-
-class GroupListResponse(Reply, _generated.GroupListResponse):
-    """Groups of the connected account; `items` is the list, empty when the server sent none."""
-
-    @property
-    def items(self) -> list[_generated.GroupInfo]:
-        return _set(self.groups) or []
-
-
-class InstanceListResponse(Reply, _generated.InstanceListResponse):
-    """Instances of the account; `items` is the list under `data` or `instances` (their reprs mask each key)."""
-
-    @property
-    def items(self) -> list[_generated.InstanceInfo]:
-        return _set(self.data) or _set(self.instances) or []
-
-
 class _UndocumentedList(Reply):
     """A list reply whose items have no documented shape: `items` are the JSON objects found under `data`."""
 
@@ -163,22 +106,13 @@ class _UndocumentedList(Reply):
         return [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
 
 
-class ChatListResponse(_UndocumentedList, _generated.ChatListResponse):
-    """Chats the live session holds; `items` are plain JSON objects (the shape is undocumented)."""
-
-
-class ContactListResponse(_UndocumentedList, _generated.ContactListResponse):
-    """Contacts the live session knows; `items` are plain JSON objects (the shape is undocumented)."""
-
-
-class MessageListResponse(_UndocumentedList, _generated.MessageListResponse):
-    """Messages the live session still holds; `items` are plain JSON objects (the shape is undocumented)."""
-
-
 def reply_class(model: type[T]) -> type[T]:
-    """The class above that stands for the generated model `model`, or `model` itself when there is none."""
-    overlay = globals().get(model.__name__)
-    return overlay if isinstance(overlay, type) and issubclass(overlay, model) else model
+    """The reply class that stands for the generated model `model`, or `model` itself when there is none."""
+    name = model.__name__
+    if name not in _MODULES:
+        return model
+    overlay = globals().get(name) or _load(name)
+    return overlay if issubclass(overlay, model) else model
 
 
 def _required(value: object, name: str, field: str, acted: str | None) -> str:
