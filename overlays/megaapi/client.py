@@ -208,7 +208,11 @@ class _Client(Generic[R]):
 
 
 class MegaApi(_Client[SyncRunner]):
-    """Blocking client for one Mega-api instance. Close it, or use it as a context manager."""
+    """Blocking client for one Mega-api instance. Close it, or use it as a context manager.
+
+    An `http_client` of yours is used as it is, with its auth, event hooks, mounts, cookies and redirects; the one the
+    SDK makes when none is given has none of those, and sends each request straight to its transport.
+    """
 
     def __init__(
         self,
@@ -262,7 +266,8 @@ class AsyncMegaApi(_Client[AsyncRunner]):
     """Asynchronous client for one Mega-api instance; `await` its methods. Close it with `aclose`.
 
     Without `http_client`, it runs over aiohttp when `megaapi[aiohttp]` is installed (several times the throughput of
-    httpx's own async transport with many calls in flight), else over httpx's.
+    httpx's own async transport with many calls in flight), else over httpx's, and sends each request straight to
+    that transport; an `http_client` of yours is used as it is, with its auth, event hooks, mounts and cookies.
     """
 
     def __init__(
