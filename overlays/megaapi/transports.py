@@ -62,6 +62,7 @@ def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
 def _transport_class() -> type[httpx.AsyncBaseTransport]:
     # Built on first use: importing aiohttp costs tens of milliseconds that the sync client should not pay.
     import aiohttp
+    import multidict
     from httpx_aiohttp import AiohttpTransport
 
     # Most specific first: the first class that matches decides.
@@ -85,6 +86,10 @@ def _transport_class() -> type[httpx.AsyncBaseTransport]:
                 # The class name only: aiohttp's messages can quote the URL, whose path holds the instance key.
                 return httpx_error(type(cause).__name__)
         return None
+
+    @functools.lru_cache(maxsize=64)
+    def _client_timeout(connect: float | None, read: float | None, pool: float | None) -> aiohttp.ClientTimeout:
+        return aiohttp.ClientTimeout(sock_connect=connect, sock_read=read, connect=pool)
 
     class _Stream(httpx.AsyncByteStream):
         def __init__(self, response: aiohttp.ClientResponse) -> None:
@@ -130,6 +135,7 @@ def _transport_class() -> type[httpx.AsyncBaseTransport]:
             if not isinstance(self.client, aiohttp.ClientSession):
                 self.client = self.get_client()
             timeout = request.extensions.get("timeout", {})
+            encoding = request.headers.encoding
             proxy = self.proxy
             try:
                 data: bytes | httpx.AsyncByteStream | None
@@ -141,14 +147,16 @@ def _transport_class() -> type[httpx.AsyncBaseTransport]:
                 response = await self.client.request(
                     method=request.method,
                     url=str(request.url),
-                    headers=request.headers,
+                    # The names as httpx's own transport sends them (aiohttp would read a mapping's lower-cased keys
+                    # one lookup each); the SDK never repeats a header.
+                    headers=multidict.CIMultiDict(
+                        [(name.decode(encoding), value.decode(encoding)) for name, value in request.headers.raw]
+                    ),
                     data=data,
                     allow_redirects=False,
                     auto_decompress=False,
                     compress=False,
-                    timeout=aiohttp.ClientTimeout(
-                        sock_connect=timeout.get("connect"), sock_read=timeout.get("read"), connect=timeout.get("pool")
-                    ),
+                    timeout=_client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool")),
                     server_hostname=request.extensions.get("sni_hostname"),
                     proxy=str(proxy.url) if proxy else None,
                     proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
