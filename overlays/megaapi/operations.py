@@ -205,7 +205,9 @@ class Endpoint(Generic[P, T]):
         method.__qualname__ = f"{type(namespace).__name__}.{build.__name__}"
         method.__module__ = build.__module__
         method.__doc__ = build.__doc__
-        method.__signature__ = self.signature()  # type: ignore[attr-defined]
+        # `inspect.signature` follows `__wrapped__` to an object with a `__signature__`: resolving the annotations
+        # (importing the models they name) waits until something asks, instead of slowing every first call.
+        method.__wrapped__ = _Signed(self)  # type: ignore[attr-defined]
         # A non-data descriptor: caching the bound method on the instance skips this work on later lookups.
         namespace.__dict__[self._name] = method
         return method
@@ -235,6 +237,24 @@ class Endpoint(Generic[P, T]):
             returned = get_args(returned)[0] if get_origin(returned) is Call else returned
             self._signature = signature.replace(parameters=parameters, return_annotation=returned)
         return self._signature
+
+
+class _Signed:
+    """Stands behind a bound API method for `inspect.signature`: the endpoint's signature, computed when read."""
+
+    __slots__ = ("_endpoint",)
+
+    def __init__(self, endpoint: Endpoint[Any, Any]) -> None:
+        self._endpoint = endpoint
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return self._endpoint.signature()
+
+    @property
+    def __wrapped__(self) -> Callable[..., Any]:
+        """The request builder, for `inspect.getsource` and others that unwrap all the way."""
+        return self._endpoint._build
 
 
 def _type_hints(build: Callable[..., Any]) -> dict[str, Any]:
