@@ -13,6 +13,7 @@ other while fewer than `max_threads` are running.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
 from collections import deque
@@ -168,7 +169,7 @@ class HandlerThreads:
             outcome: _Outcome
             try:
                 outcome = (future, context.run(function, *args), None)
-            except BaseException as error:  # noqa: BLE001 - handed to the awaiting coroutine, as to_thread does
+            except BaseException as error:  # handed to the awaiting coroutine, as asyncio.to_thread does
                 outcome = (future, None, error)
             del item, context, function, args, future  # hold no event while parked
             with self._lock:
@@ -242,7 +243,5 @@ class HandlerThreads:
         self._schedule(self._exchange)
 
     def _schedule(self, callback: Callable[[], None]) -> None:
-        try:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
             self.loop.call_soon_threadsafe(callback)
-        except RuntimeError:  # the loop is closed: nobody is waiting any more
-            pass
