@@ -3,11 +3,11 @@
 Written by hand because the libraries hand over one call at a time: `asyncio.to_thread` (`concurrent.futures`) and
 anyio wake a thread for every call and wake the event loop again for every result, and under load those wake-ups,
 and the interpreter lock passing between the threads after each, cost more than the rest of `WebhookApp`
-(BENCHMARKS.md). Here the loop hands what it submitted over in one go, at most once every `HAND_OVER_INTERVAL`
-while it is busy, a thread runs one function after another until nothing is queued, and the results come back in
-one go, with the next hand-over when one is due. Functions still run concurrently: when a thread starts one and more
-wait, another thread is woken (or started, up to `max_threads`) for them, so a function that blocks holds up no
-other while fewer than `max_threads` are running.
+(BENCHMARKS.md). Here the loop hands over what it submitted in one go, at most once every `HAND_OVER_INTERVAL`
+while it is busy, a thread runs one function after another until nothing is queued, and the results come back with
+the next hand-over. Functions still run concurrently: when the last free thread starts a function while others are
+queued, the next exchange with the loop (at once, or within the interval under load) wakes or starts another thread
+for them, up to `max_threads`, so a function that blocks holds up the others by that interval at most.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import contextvars
 import threading
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Literal, TypeAlias
+from typing import Any, TypeAlias
 
 # (the caller's context, the function, its arguments, the future the caller awaits)
 _Item: TypeAlias = tuple[contextvars.Context, Callable[..., object], tuple[Any, ...], "asyncio.Future[object]"]
@@ -65,7 +65,6 @@ class HandlerThreads:
         self._exchange_due = False  # `_exchange` is scheduled on the loop
         self._threads: set[_Worker] = set()
         self._parked: list[_Worker] = []  # waiting for work, the most recently parked last
-        self._starting = 0  # counted in, not started yet
         self._free = 0  # threads that will look at the queue before they park: neither parked nor in a function
         self._closing = False
         self._count = 0  # threads ever started, to name them
@@ -93,7 +92,7 @@ class HandlerThreads:
         with self._lock:
             parked, self._parked = self._parked, []
             self._free += len(parked)
-            if self._threads or self._starting:
+            if self._threads:
                 self._ended = self.loop.create_future()
             ended, threads = self._ended, list(self._threads)
         for worker in parked:
@@ -107,19 +106,18 @@ class HandlerThreads:
     # --- the loop's thread ------------------------------------------------------------------------------------------
 
     def _exchange(self) -> None:
-        """Hand over what was submitted since the last time, and deliver the results that have come back."""
+        """Hand over what was submitted since the last time, make sure a thread takes the queue, and deliver the
+        results that have come back."""
         items, self._submitted = self._submitted, []
-        start = False
         with self._lock:
             self._exchange_due = False
             outcomes, self._outcomes = self._outcomes, []
-            if items:
-                self._queue.extend(items)
-                start = self._free == 0 and self._add_free_thread() == "start"
+            self._queue.extend(items)
+            new = self._add_free_thread() if self._queue and self._free == 0 else None
         if items:
             self._last_hand_over = self.loop.time()
-        if start:
-            self._start_thread()
+        if new is not None:
+            new.start()
         for future, result, error in outcomes:
             if future.cancelled():  # the caller stopped waiting (its request was cancelled)
                 continue
@@ -132,36 +130,21 @@ class HandlerThreads:
         if self._ended is not None and not self._ended.done():
             self._ended.set_result(None)
 
-    # --- any thread, with the lock held -----------------------------------------------------------------------------
-
-    def _add_free_thread(self) -> Literal["woken", "start", "none"]:
-        """Wake a parked thread, or count in a new one that the caller starts once it has released the lock."""
+    def _add_free_thread(self) -> _Worker | None:
+        """Wake a parked thread, or make a new one that the caller starts once it has released the lock."""
         if self._parked:
             self._free += 1
             self._parked.pop().wake.release()
-            return "woken"
-        if len(self._threads) + self._starting < self._max_threads:
+        elif len(self._threads) < self._max_threads:
             self._free += 1
-            self._starting += 1
-            return "start"
-        return "none"  # every thread is in a function; the first to finish takes the queue
-
-    def _exchange_needed(self) -> bool:
-        """Whether results wait with no exchange scheduled to deliver them (then the caller schedules one)."""
-        if not self._outcomes or self._exchange_due:
-            return False
-        self._exchange_due = True
-        return True
-
-    # --- the worker threads -----------------------------------------------------------------------------------------
-
-    def _start_thread(self) -> None:
-        with self._lock:
-            self._starting -= 1
             self._count += 1
             worker = _Worker(self, f"{self._name}-{self._count}")
             self._threads.add(worker)
-        worker.start()
+            return worker
+        # else every thread is in a function, and the first to finish takes the queue
+        return None
+
+    # --- the worker threads -----------------------------------------------------------------------------------------
 
     def _work(self, me: _Worker) -> None:
         while (item := self._take(me)) is not None:
@@ -177,42 +160,31 @@ class HandlerThreads:
                 self._outcomes.append(outcome)
 
     def _take(self, me: _Worker) -> _Item | None:
-        """The next queued item, or None once the thread is to end (closing, or idle for `IDLE_TIMEOUT`).
-
-        When the last free thread starts a function or parks, neither the queue nor the results may be left waiting
-        for it: another thread is made free for what is queued, or an exchange is scheduled for the results.
-        """
+        """The next queued item, or None once the thread is to end (closing, or idle for `IDLE_TIMEOUT`)."""
         while True:
-            then: Literal["start", "exchange", "ended", None] = None
-            ending = False
             with self._lock:
                 item = self._next_item()
-                if item is not None:
-                    self._free -= 1
-                    if self._free == 0:
-                        added = self._add_free_thread() if self._queue else "none"
-                        if added == "start":
-                            then = "start"
-                        elif added == "none" and self._exchange_needed():
-                            then = "exchange"
-                elif self._closing:
-                    self._free -= 1
-                    ending = True
-                    then = "ended" if self._end(me) else None
-                else:
-                    self._free -= 1
+                ending = item is None and self._closing
+                self._free -= 1
+                if ending:
+                    last = self._end(me)
+                elif item is None:
                     self._parked.append(me)
-                    if self._free == 0 and self._exchange_needed():
-                        then = "exchange"
-            if then == "start":
-                self._start_thread()
-            elif then == "exchange":
-                self._schedule_exchange()
-            elif then == "ended":
-                self._schedule(self._thread_ended)
+                # When the last free thread starts a function (which may block) or parks, neither the queue nor the
+                # results may wait for it: the loop's next exchange delivers the results and, if items are still
+                # queued then, wakes another thread for them. Under load one is due anyway, within the interval.
+                exchange = self._free == 0 and (self._queue or self._outcomes) and not self._exchange_due
+                if exchange:
+                    self._exchange_due = True
+            if exchange:
+                self._schedule(self._exchange)
             if item is not None:
                 return item
-            if ending or not self._park(me):
+            if ending:
+                if last:
+                    self._schedule(self._thread_ended)
+                return None
+            if not self._park(me):
                 return None
 
     def _next_item(self) -> _Item | None:
@@ -237,10 +209,7 @@ class HandlerThreads:
     def _end(self, me: _Worker) -> bool:
         """Count the thread out (lock held); True if it is the last while closing."""
         self._threads.discard(me)
-        return self._closing and not self._threads and not self._starting
-
-    def _schedule_exchange(self) -> None:
-        self._schedule(self._exchange)
+        return self._closing and not self._threads
 
     def _schedule(self, callback: Callable[[], None]) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting any more
