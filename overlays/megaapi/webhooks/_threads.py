@@ -5,9 +5,9 @@ anyio wake a thread for every call and wake the event loop again for every resul
 and the interpreter lock passing between the threads after each, cost more than the rest of `WebhookApp`
 (BENCHMARKS.md). Here the loop hands over what it submitted in one go, at most once every `HAND_OVER_INTERVAL`
 while it is busy, a thread runs one function after another until nothing is queued, and the results come back with
-the next hand-over. Functions still run concurrently: when the last free thread starts a function while others are
-queued, the next exchange with the loop (at once, or within the interval under load) wakes or starts another thread
-for them, up to `max_threads`, so a function that blocks holds up the others by that interval at most.
+the next exchange. Functions still run concurrently: while more are queued than threads are free, the loop looks
+again within the interval and wakes or starts another thread if none has come back for them, up to `max_threads`,
+so a function that blocks holds up the others by that interval at most.
 """
 
 from __future__ import annotations
@@ -106,18 +106,23 @@ class HandlerThreads:
     # --- the loop's thread ------------------------------------------------------------------------------------------
 
     def _exchange(self) -> None:
-        """Hand over what was submitted since the last time, make sure a thread takes the queue, and deliver the
+        """Hand over what was submitted since the last exchange, see that threads take the queue, and deliver the
         results that have come back."""
         items, self._submitted = self._submitted, []
         with self._lock:
-            self._exchange_due = False
             outcomes, self._outcomes = self._outcomes, []
             self._queue.extend(items)
             new = self._add_free_thread() if self._queue and self._free == 0 else None
+            # Items beyond the free threads wait for a thread to come back from a function, which may block: look
+            # again within the interval, and wake another thread then if none has come back for them.
+            again = len(self._queue) > self._free and (bool(self._parked) or len(self._threads) < self._max_threads)
+            self._exchange_due = again
         if items:
             self._last_hand_over = self.loop.time()
         if new is not None:
             new.start()
+        if again:
+            self.loop.call_later(HAND_OVER_INTERVAL, self._exchange)
         for future, result, error in outcomes:
             if future.cancelled():  # the caller stopped waiting (its request was cancelled)
                 continue
@@ -170,10 +175,9 @@ class HandlerThreads:
                     last = self._end(me)
                 elif item is None:
                     self._parked.append(me)
-                # When the last free thread starts a function (which may block) or parks, neither the queue nor the
-                # results may wait for it: the loop's next exchange delivers the results and, if items are still
-                # queued then, wakes another thread for them. Under load one is due anyway, within the interval.
-                exchange = self._free == 0 and (self._queue or self._outcomes) and not self._exchange_due
+                # When the last free thread starts a function (which may block) or parks, the results must not wait
+                # for it: an exchange delivers them, the one due anyway under load or one scheduled now.
+                exchange = self._free == 0 and bool(self._outcomes) and not self._exchange_due
                 if exchange:
                     self._exchange_due = True
             if exchange:
