@@ -95,7 +95,8 @@ class WebhookApp(Handlers):
     body that is not a JSON object 400 and a body over `max_body_size` bytes 413. With `instance_key`, an event that
     names another instance gets 403. Everything else gets 200 and is dispatched to the handlers registered for its
     kind (see `on`), plus `handler` and the `on_any` handlers, in registration order. Coroutine functions run on the
-    event loop, plain functions in a worker thread. Only asyncio servers (uvicorn, hypercorn) are supported.
+    event loop, plain functions on the app's own worker threads (see docs/webhooks.md), which the lifespan shutdown
+    ends. Only asyncio servers (uvicorn, hypercorn) are supported.
     """
 
     def __init__(
