@@ -73,6 +73,8 @@ class HandlerThreads:
         """Queue `function(*args)` in a copy of the current context; the future gets its result or exception."""
         future: asyncio.Future[object] = self.loop.create_future()
         self._submitted.append((contextvars.copy_context(), function, args, future))
+        if self._outcomes:  # results have come back: deliver them now rather than at the next exchange
+            self._deliver()
         if not self._exchange_due:  # only the loop's thread sets it back to False, so True is reliable
             with self._lock:
                 due, self._exchange_due = self._exchange_due, True
@@ -110,7 +112,6 @@ class HandlerThreads:
         results that have come back."""
         items, self._submitted = self._submitted, []
         with self._lock:
-            outcomes, self._outcomes = self._outcomes, []
             self._queue.extend(items)
             new = self._add_free_thread() if self._queue and self._free == 0 else None
             # Items beyond the free threads wait for a thread to come back from a function, which may block: look
@@ -123,6 +124,11 @@ class HandlerThreads:
             new.start()
         if again:
             self.loop.call_later(HAND_OVER_INTERVAL, self._exchange)
+        self._deliver()
+
+    def _deliver(self) -> None:
+        with self._lock:
+            outcomes, self._outcomes = self._outcomes, []
         for future, result, error in outcomes:
             if future.cancelled():  # the caller stopped waiting (its request was cancelled)
                 continue
