@@ -5,9 +5,10 @@ anyio wake a thread for every call and wake the event loop again for every resul
 and the interpreter lock passing between the threads after each, cost more than the rest of `WebhookApp`
 (BENCHMARKS.md). Here the loop hands over what it submitted in one go, at most once every `HAND_OVER_INTERVAL`
 while it is busy, a thread runs one function after another until nothing is queued, and the results come back with
-the next exchange. Functions still run concurrently: while more are queued than threads are free, the loop looks
-again within the interval and wakes or starts another thread if none has come back for them, up to `max_threads`,
-so a function that blocks holds up the others by that interval at most.
+the next submission or exchange; a thread wakes the loop only for results nobody else is due to collect. Functions
+still run concurrently: while more are queued than threads are free, the loop looks again within the interval and
+wakes or starts another thread if none has come back for them, up to `max_threads`, so a function that blocks holds
+up the others by that interval at most.
 """
 
 from __future__ import annotations
