@@ -63,7 +63,9 @@ def json_names(cls: type) -> dict[str, str]:
     import attrs  # here, not at the top: `import megaapi` stays fast
 
     attributes = [field.name for field in attrs.fields(cls) if field.init]
-    serialised = cls(**{name: _StandIn(name) for name in attributes}).to_dict()
+    # The generated class itself: a reply class's conveniences may read the stand-ins.
+    generated = next(base for base in cls.__mro__ if "__attrs_attrs__" in vars(base))
+    serialised = generated(**{name: _StandIn(name) for name in attributes}).to_dict()
     found = {}
     for key, value in serialised.items():
         if isinstance(value, list) and len(value) == 1:

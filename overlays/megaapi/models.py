@@ -85,15 +85,29 @@ class InstanceStatusResponse(Reply, _generated.InstanceStatusResponse):
         return self.user is not None
 
 
-class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
-    """A code to type on the phone: `code`."""
+# Where the generated class keeps the reply's own `code` field (a slot), which the property below reads around.
+_RECEIVED_CODE: Any = vars(_generated.PairingCodeResponse)["code"]
 
-    @property
+
+class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
+    """A code to type on the phone: `code`, whichever of the reply's two names for it the host used."""
+
+    @property  # the declared field, read as str without `Unset`
     def code(self) -> str:
         """`pairingCode`, or `code` where a host names it so (the n8n node reads both); raises
         `MissingReplyFieldError` when the reply has neither."""
-        fallback = self.additional_properties.get("code")
-        return _required(_set(self.pairing_code) or fallback, "code", "pairingCode", None)
+        return _required(_set(self.pairing_code) or _set(_RECEIVED_CODE.__get__(self)), "code", "pairingCode", None)
+
+    @code.setter
+    def code(self, value: str | Unset) -> None:
+        _RECEIVED_CODE.__set__(self, value)  # the generated constructor stores the field as received
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reply as received: `code` only if the host sent it."""
+        document = super().to_dict()
+        if isinstance(_RECEIVED_CODE.__get__(self), Unset):
+            document.pop("code", None)
+        return document
 
 
 class CheckNumberResponse(Reply, _generated.CheckNumberResponse):
@@ -131,11 +145,11 @@ class GroupListResponse(Reply, _generated.GroupListResponse):
 
 
 class InstanceListResponse(Reply, _generated.InstanceListResponse):
-    """Instances of the account; `items` is the list (their reprs mask each key)."""
+    """Instances of the account; `items` is the list under `data` or `instances` (their reprs mask each key)."""
 
     @property
     def items(self) -> list[_generated.InstanceInfo]:
-        return _set(self.data) or []
+        return _set(self.data) or _set(self.instances) or []
 
 
 class _UndocumentedList(Reply):
@@ -196,9 +210,11 @@ _MAX_TEXT = 120
 def secret_free_repr(model: object) -> str:
     """`Name(field=value, ...)`: only the fields that are set, credentials as `***`, the query values of URLs
     (where webhook secrets live) as `***`, long lists and texts cut short."""
+    # Read through the generated class's slots: a reply class's convenience of the same name (`code`) is not a field.
+    generated = next(base for base in type(model).__mro__ if "__attrs_attrs__" in vars(base))
     fields = [
-        (field.name, getattr(model, field.name))
-        for field in attrs.fields(type(model))  # type: ignore[arg-type]
+        (field.name, vars(generated)[field.name].__get__(model))
+        for field in attrs.fields(generated)
         if field.name != "additional_properties"
     ]
     shown = [f"{name}={_shown(name, value)}" for name, value in fields if not isinstance(value, Unset)]

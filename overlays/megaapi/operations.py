@@ -210,6 +210,18 @@ class Endpoint(Generic[P, T]):
         namespace.__dict__[self._name] = method
         return method
 
+    def __call__(self, namespace: Namespace[Any], *args: Any, **kwargs: Any) -> object:
+        """Read from the class, the method takes its namespace first, as any method does."""
+        bound: Callable[..., object] = Endpoint.__get__(self, namespace, type(namespace))
+        return bound(*args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The method's signature as read from the class (with `self`), for `help()` on a whole namespace."""
+        signature = self.signature()
+        first = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return signature.replace(parameters=[first, *signature.parameters.values()])
+
     def signature(self) -> inspect.Signature:
         """The builder's signature without `self`, returning what the `Call` returns; computed once."""
         if self._signature is None:
@@ -232,26 +244,40 @@ def _type_hints(build: Callable[..., Any]) -> dict[str, Any]:
     import sys
     from collections.abc import Mapping, Sequence
 
-    import megaapi_client.models
+    from . import arguments, media
 
-    from . import arguments, media, models
-
-    names = {
-        **vars(megaapi_client.models),
-        **vars(models),
-        "Any": Any,
-        "Mapping": Mapping,
-        "Sequence": Sequence,
-        "Call": Call,
-        "Media": media.Media,
-        "MediaSource": media.MediaSource,
-        "MediaType": media.MediaType,
-        "ToDict": arguments.ToDict,
-    }
+    names = _Names(
+        {
+            "Any": Any,
+            "Mapping": Mapping,
+            "Sequence": Sequence,
+            "Call": Call,
+            "Media": media.Media,
+            "MediaSource": media.MediaSource,
+            "MediaType": media.MediaType,
+            "ToDict": arguments.ToDict,
+        }
+    )
     try:
         return get_type_hints(build, globalns=vars(sys.modules[build.__module__]), localns=names)
     except NameError:
         return {}
+
+
+class _Names(dict[str, Any]):
+    """Names for annotations; the models are looked up on demand, since both model modules load them lazily."""
+
+    def __missing__(self, name: str) -> Any:
+        import megaapi_client.models
+
+        from . import models
+
+        for module in (models, megaapi_client.models):  # the reply classes first: they replace the generated ones
+            try:
+                return getattr(module, name)
+            except AttributeError:
+                continue
+        raise KeyError(name)
 
 
 def endpoint(build: Callable[Concatenate[Any, P], Call[T]]) -> Endpoint[P, T]:

@@ -27,6 +27,7 @@ LISTS: dict[str, tuple[Callable[[MegaApi], Any], dict[str, Any], Any]] = {
     "list_groups": (lambda api: api.groups.list_groups(), ok(groups=[GROUP]), [GROUP]),
     "list_admin_groups": (lambda api: api.groups.list_admin_groups(), ok(groups=[GROUP]), [GROUP]),
     "list_instances": (lambda api: api.account.list_instances(), ok(data=[INSTANCE]), [INSTANCE]),
+    "list_instances_as_instances": (lambda api: api.account.list_instances(), ok(instances=[INSTANCE]), [INSTANCE]),
 }
 
 
@@ -68,6 +69,20 @@ def test_pairing_code_reads_without_unset(api: MegaApi, wire: Wire) -> None:
 def test_pairing_code_also_reads_the_code_field(api: MegaApi, wire: Wire) -> None:
     wire.reply(json_body=ok(code="WXYZ-9876"))
     assert api.instance.get_pairing_code("5511999999999").code == "WXYZ-9876"
+
+
+def test_the_code_field_is_declared_and_kept_as_received(api: MegaApi, wire: Wire) -> None:
+    """Failed before: `code` was not in the spec, so it arrived as an unknown field."""
+    wire.reply(json_body=ok(code="WXYZ-9876"))
+    wire.reply(json_body=ok(pairingCode="ABCD-1234"))
+    by_code = api.instance.get_pairing_code("5511999999999")
+    assert by_code.additional_properties == {}
+    assert by_code.to_dict() == ok(code="WXYZ-9876")
+    by_pairing_code = api.instance.get_pairing_code("5511999999999")
+    assert by_pairing_code.code == "ABCD-1234"
+    assert by_pairing_code.to_dict() == ok(pairingCode="ABCD-1234")
+    assert "code=" not in repr(by_pairing_code).replace("pairing_code=", "")
+    assert generated.PairingCodeResponse.from_dict({"code": "X"}).code == "X"
 
 
 def test_message_id_and_group_id_are_strings_or_a_clear_error(api: MegaApi, wire: Wire) -> None:

@@ -9,6 +9,7 @@ import pydoc
 
 import pytest
 from unit_spec import OPERATIONS, Operation
+from unit_wire import SENT, Wire
 
 from megaapi import AsyncMegaApi, MegaApi
 from megaapi.models import SendMessageResponse
@@ -52,3 +53,19 @@ def test_help_reads_like_the_method(async_api: AsyncMegaApi) -> None:
     assert "self" not in text
     assert "Call[" not in text
     assert inspect.signature(async_api.messages.send_text).return_annotation is SendMessageResponse
+
+
+@pytest.mark.parametrize("client", ["api", "async_api"])
+def test_help_of_a_namespace_shows_each_method_signature(request: pytest.FixtureRequest, client: str) -> None:
+    """Failed before: `help(api.messages)` listed every method as `send_text(...)`."""
+    text = pydoc.render_doc(request.getfixturevalue(client).messages, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
+    assert "(...)" not in text
+    assert "send_text(self, to: str, text: str, *, link_preview: bool | None = None" in text
+    assert "Call[" not in text
+
+
+def test_a_method_read_from_the_class_takes_the_namespace_first(api: MegaApi, wire: Wire) -> None:
+    wire.reply(json_body=SENT)
+    sent = type(api.messages).send_text(api.messages, "5511999999999", "oi")
+    assert isinstance(sent, SendMessageResponse)
+    assert sent.message_id == "3EB0C767D26A1D4B1F9E"

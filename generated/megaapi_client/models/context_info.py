@@ -22,13 +22,16 @@ class ContextInfo:
     """Context of a message; present on replies, mentions, forwards and in disappearing chats.
 
     Attributes:
-        stanza_id (str | Unset): Id of the quoted message, on a reply.
-        participant (str | Unset): JID of the author of the quoted message, on a reply.
+        stanza_id (str | Unset): Id of the quoted message, on a reply. Named as in the vendor's order-review example and
+            the underlying library; no example shows it on these content types.
+        participant (str | Unset): JID of the author of the quoted message, on a reply (named as `stanzaId`).
         quoted_message (WhatsAppMessageContent | Unset): A WhatsApp message object as a webhook event delivers it under
             `message`, for example `{"conversation": "..."}` or `{"imageMessage": {...}}`. Copy it unchanged.
-        mentioned_jid (list[str] | Unset): JIDs mentioned in the text.
+        mentioned_jid (list[str] | Unset): JIDs mentioned in the text; the underlying library's name, no example shows
+            it.
         expiration (int | Unset): Disappearing-message timer of the chat, in seconds.
-        is_forwarded (bool | Unset): `true` when the message was forwarded.
+        is_forwarded (bool | Unset): `true` when the message was forwarded; the underlying library's name, no example
+            shows it.
     """
 
     stanza_id: str | Unset = UNSET

@@ -20,7 +20,8 @@ T = TypeVar("T", bound="GroupParticipantsResponse")
 @_attrs_define
 class GroupParticipantsResponse:
     """Outcome of a participant change. Whether the server reports a result per member is unknown; `data` is the shape of
-    the underlying library (inferred).
+    the underlying library (inferred). The community n8n node looks for a `participants` list whose items it tests with
+    guessed fields (`status: added` or `added: true`), so no source shows either shape.
 
         Attributes:
             error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.

@@ -19,8 +19,9 @@ T = TypeVar("T", bound="GroupResponse")
 
 @_attrs_define
 class GroupResponse:
-    """Details of one group. The shape is inferred from a client that reads `subject` and `participants`; whether the
-    fields sit at the top level, as here, or inside a wrapper is unknown.
+    """Details of one group. A cited client reads `participants[].id` and `participants[].admin` (comparing it with `admin`
+    and `superadmin`) at the top level; it reads the name as `subject` or `name`, so the other fields follow the group
+    shape of the underlying library (inferred), and whether they all sit at the top level is unknown.
 
         Attributes:
             error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.

@@ -38,7 +38,7 @@ class ImageContent:
         scans_sidecar (str | Unset):
         scan_lengths (list[int] | Unset):
         mid_quality_file_sha_256 (str | Unset):
-        view_once (bool | Unset):
+        view_once (bool | Unset): View-once media; the underlying library's field, no example shows it.
     """
 
     url: str | Unset = UNSET

@@ -24,13 +24,18 @@ class InstanceListResponse:
     Attributes:
         error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
         message (str | Unset): Human-readable outcome.
-        data (list[InstanceInfo] | Unset): The instances; a third-party client reads this array. The shape of each item
-            is inferred: no cited source reads its fields.
+        data (list[InstanceInfo] | Unset): The instances, under the envelope name other replies use for their payload.
+            No cited source reads it (the name was inferred from clients that only pass the whole body on); a host may send
+            `instances` instead.
+        instances (list[InstanceInfo] | Unset): The instances, under the name a public client reads, finding its own
+            instance by `instances[].key`. Each item is presumed to have the shape of `getInstanceStatus`'s `instance`; only
+            `key` is shown.
     """
 
     error: bool | Unset = UNSET
     message: str | Unset = UNSET
     data: list[InstanceInfo] | Unset = UNSET
+    instances: list[InstanceInfo] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +50,13 @@ class InstanceListResponse:
                 data_item = data_item_data.to_dict()
                 data.append(data_item)
 
+        instances: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.instances, Unset):
+            instances = []
+            for instances_item_data in self.instances:
+                instances_item = instances_item_data.to_dict()
+                instances.append(instances_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -54,6 +66,8 @@ class InstanceListResponse:
             field_dict["message"] = message
         if data is not UNSET:
             field_dict["data"] = data
+        if instances is not UNSET:
+            field_dict["instances"] = instances
 
         return field_dict
 
@@ -75,10 +89,20 @@ class InstanceListResponse:
 
                 data.append(data_item)
 
+        _instances = d.pop("instances", UNSET)
+        instances: list[InstanceInfo] | Unset = UNSET
+        if _instances is not UNSET:
+            instances = []
+            for instances_item_data in _instances:
+                instances_item = InstanceInfo.from_dict(instances_item_data)
+
+                instances.append(instances_item)
+
         instance_list_response = cls(
             error=error,
             message=message,
             data=data,
+            instances=instances,
         )
 
         instance_list_response.additional_properties = d

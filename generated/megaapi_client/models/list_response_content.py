@@ -25,7 +25,7 @@ class ListResponseContent:
     """The option a contact chose from a list sent with `sendList`.
 
     Attributes:
-        title (str | Unset):
+        title (str | Unset): Title of the chosen option. The vendor receiver reads `tile`, presumably a typo for this.
         list_type (Any | Unset): WhatsApp's list kind. No vendor example shows it, so its JSON type is unknown (a number
             or an enum name) and it is left untyped.
         single_select_reply (ListResponseContentSingleSelectReply | Unset):

@@ -23,8 +23,9 @@ class LocationContent:
     Attributes:
         degrees_latitude (float | Unset):
         degrees_longitude (float | Unset):
-        name (str | Unset): Place name (the caption of a sent location).
-        address (str | Unset):
+        name (str | Unset): Place name (the caption of a sent location); deduced from the vendor's location send reply,
+            which lists it, since no received location example carries it.
+        address (str | Unset): Address line; deduced like `name` from the vendor's location send reply.
         jpeg_thumbnail (str | Unset):
         context_info (ContextInfo | Unset): Context of a message; present on replies, mentions, forwards and in
             disappearing chats.

@@ -21,13 +21,16 @@ class PairingCodeResponse:
         error (bool | Unset): `false` on success. `true` reports an error even with HTTP 200.
         message (str | Unset): Human-readable outcome.
         pairing_code (str | Unset): Code to type in WhatsApp > Linked devices > Link with phone number instead, for
-            example `ABCD-1234` (a third-party test fixture shows this field). The n8n node reads `pairingCode` and falls
-            back to `code`, so a host may send the code as `code` instead; that field arrives as an unknown field.
+            example `ABCD-1234` (a third-party test fixture shows this field). A host may send it as `code` instead.
+        code (str | Unset): The same code under another name: the community n8n node (madeinlowcode/CommunityNode-
+            megaAPI) reads `pairingCode` and falls back to `code`, so some host sends it so. Read whichever of the two is
+            present.
     """
 
     error: bool | Unset = UNSET
     message: str | Unset = UNSET
     pairing_code: str | Unset = UNSET
+    code: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -36,6 +39,8 @@ class PairingCodeResponse:
         message = self.message
 
         pairing_code = self.pairing_code
+
+        code = self.code
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -46,6 +51,8 @@ class PairingCodeResponse:
             field_dict["message"] = message
         if pairing_code is not UNSET:
             field_dict["pairingCode"] = pairing_code
+        if code is not UNSET:
+            field_dict["code"] = code
 
         return field_dict
 
@@ -58,10 +65,13 @@ class PairingCodeResponse:
 
         pairing_code = d.pop("pairingCode", UNSET)
 
+        code = d.pop("code", UNSET)
+
         pairing_code_response = cls(
             error=error,
             message=message,
             pairing_code=pairing_code,
+            code=code,
         )
 
         pairing_code_response.additional_properties = d

@@ -37,8 +37,8 @@ class VideoContent:
         height (int | Unset):
         width (int | Unset):
         streaming_sidecar (str | Unset):
-        gif_playback (bool | Unset):
-        view_once (bool | Unset):
+        gif_playback (bool | Unset): A video sent as a GIF; the send field's name, no received example shows it.
+        view_once (bool | Unset): View-once media; the underlying library's field, no example shows it.
     """
 
     url: str | Unset = UNSET

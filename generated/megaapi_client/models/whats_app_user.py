@@ -21,7 +21,8 @@ class WhatsAppUser:
         id (str | Unset): JID of the connected number; may carry a device suffix (`5511999999999:12@s.whatsapp.net`).
         name (str | Unset): Display name.
         verified_name (str | Unset): Verified business name; presumably present for WhatsApp Business accounts.
-        lid (str | Unset): The account's privacy identifier (`...@lid`), when reported.
+        lid (str | Unset): The account's privacy identifier (`...@lid`), when reported. No cited source shows it: one
+            unattributed third-party client models it on listed instances, after WhatsApp's `@lid` identifiers.
     """
 
     id: str | Unset = UNSET

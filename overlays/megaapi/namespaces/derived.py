@@ -39,7 +39,9 @@ class AccountOperations(Namespace[R]):
         Lists every instance of the account with, for connected ones, the linked WhatsApp account. Call it with
         the account's admin token, not an instance token, on the host where the account's instances live. Not
         part of the published documentation: the route comes from an older generated client and third-party
-        clients, and the item shape is read off a client that consumes it.
+        clients. The only cited source that reads the reply takes the list from `instances` and matches each item
+        on `instances[].key`; the rest of each item is presumed to have the shape of `getInstanceStatus`'s
+        `instance`. `data`, the name first declared here, is inferred; read whichever of the two is present.
         """
 
         from ..models import InstanceListResponse
@@ -60,8 +62,9 @@ class GroupsOperations(Namespace[R]):
 
         Returns every group (communities included) the connected account belongs to, each with its JID in `id`
         and its name in `subject`; use the `id` as `to` or `jid` elsewhere. Note that the instance key comes last
-        in this path. Only `id` and `subject` are attested; further fields follow the underlying library and may
-        be missing.
+        in this path. The reply is inferred: no cited source reads it (the community node accepts a bare array or
+        a `groups` array without reading the items); `groups[].id` and `groups[].subject` are what a client of a
+        related self-hosted server reads, and further fields follow the underlying library and may be missing.
         """
 
         from ..models import GroupListResponse
@@ -280,8 +283,10 @@ class WebhookOperations(Namespace[R]):
         """Get the webhook settings.
 
         Returns where and whether the instance delivers events: `webhookData.webhookUrl` and
-        `webhookData.webhookEnabled`. The route is certain; the response shape is read off a third-party client,
-        and other settings (such as event filters) may appear alongside.
+        `webhookData.webhookEnabled`. The route is certain; the response shape is inferred: no cited source shows
+        it (the generated client declares an empty body, the others pass the reply through unread), and it
+        follows an unattributed third-party client and the request body of `configureWebhook`. Other settings
+        (such as event filters) may appear alongside.
         """
 
         from megaapi_client.models import WebhookResponse

@@ -109,9 +109,14 @@ def sync_detailed(
     published
     documentation: the query parameters come from an older generated client (whose `disable_webhook`
     wire
-    name is unproven) and the `messageData` body from several independent clients. One client sends
-    `{"instanceName": ..., "qr": true}` without a query instead, which is unverified. The reply is
-    undocumented; `key` and `token` are inferred.
+    name is unproven) and the `messageData` body with the `instance_key` query from public clients
+    (`src/lib/mega-api.ts` and an earlier `create-whatsapp-instance` route of one project; two other
+    public
+    scripts send the same). The same project's `disparai-api.ts` sends `{"instanceName": ..., "qr":
+    true}`
+    without a query instead, which is unverified. The reply is undocumented; `key` and `token` are
+    inferred,
+    and one of those clients reads the new key as `instanceKey`, falling back to the name it sent.
 
     Args:
         instance_key (str | Unset):
@@ -154,9 +159,14 @@ def sync(
     published
     documentation: the query parameters come from an older generated client (whose `disable_webhook`
     wire
-    name is unproven) and the `messageData` body from several independent clients. One client sends
-    `{"instanceName": ..., "qr": true}` without a query instead, which is unverified. The reply is
-    undocumented; `key` and `token` are inferred.
+    name is unproven) and the `messageData` body with the `instance_key` query from public clients
+    (`src/lib/mega-api.ts` and an earlier `create-whatsapp-instance` route of one project; two other
+    public
+    scripts send the same). The same project's `disparai-api.ts` sends `{"instanceName": ..., "qr":
+    true}`
+    without a query instead, which is unverified. The reply is undocumented; `key` and `token` are
+    inferred,
+    and one of those clients reads the new key as `instanceKey`, falling back to the name it sent.
 
     Args:
         instance_key (str | Unset):
@@ -194,9 +204,14 @@ async def asyncio_detailed(
     published
     documentation: the query parameters come from an older generated client (whose `disable_webhook`
     wire
-    name is unproven) and the `messageData` body from several independent clients. One client sends
-    `{"instanceName": ..., "qr": true}` without a query instead, which is unverified. The reply is
-    undocumented; `key` and `token` are inferred.
+    name is unproven) and the `messageData` body with the `instance_key` query from public clients
+    (`src/lib/mega-api.ts` and an earlier `create-whatsapp-instance` route of one project; two other
+    public
+    scripts send the same). The same project's `disparai-api.ts` sends `{"instanceName": ..., "qr":
+    true}`
+    without a query instead, which is unverified. The reply is undocumented; `key` and `token` are
+    inferred,
+    and one of those clients reads the new key as `instanceKey`, falling back to the name it sent.
 
     Args:
         instance_key (str | Unset):
@@ -237,9 +252,14 @@ async def asyncio(
     published
     documentation: the query parameters come from an older generated client (whose `disable_webhook`
     wire
-    name is unproven) and the `messageData` body from several independent clients. One client sends
-    `{"instanceName": ..., "qr": true}` without a query instead, which is unverified. The reply is
-    undocumented; `key` and `token` are inferred.
+    name is unproven) and the `messageData` body with the `instance_key` query from public clients
+    (`src/lib/mega-api.ts` and an earlier `create-whatsapp-instance` route of one project; two other
+    public
+    scripts send the same). The same project's `disparai-api.ts` sends `{"instanceName": ..., "qr":
+    true}`
+    without a query instead, which is unverified. The reply is undocumented; `key` and `token` are
+    inferred,
+    and one of those clients reads the new key as `instanceKey`, falling back to the name it sent.
 
     Args:
         instance_key (str | Unset):

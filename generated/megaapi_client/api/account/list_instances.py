@@ -78,7 +78,10 @@ def sync_detailed(
     the account's admin token, not an instance token, on the host where the account's instances live.
     Not
     part of the published documentation: the route comes from an older generated client and third-party
-    clients, and the item shape is read off a client that consumes it.
+    clients. The only cited source that reads the reply takes the list from `instances` and matches each
+    item
+    on `instances[].key`; the rest of each item is presumed to have the shape of `getInstanceStatus`'s
+    `instance`. `data`, the name first declared here, is inferred; read whichever of the two is present.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -108,7 +111,10 @@ def sync(
     the account's admin token, not an instance token, on the host where the account's instances live.
     Not
     part of the published documentation: the route comes from an older generated client and third-party
-    clients, and the item shape is read off a client that consumes it.
+    clients. The only cited source that reads the reply takes the list from `instances` and matches each
+    item
+    on `instances[].key`; the rest of each item is presumed to have the shape of `getInstanceStatus`'s
+    `instance`. `data`, the name first declared here, is inferred; read whichever of the two is present.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,7 +140,10 @@ async def asyncio_detailed(
     the account's admin token, not an instance token, on the host where the account's instances live.
     Not
     part of the published documentation: the route comes from an older generated client and third-party
-    clients, and the item shape is read off a client that consumes it.
+    clients. The only cited source that reads the reply takes the list from `instances` and matches each
+    item
+    on `instances[].key`; the rest of each item is presumed to have the shape of `getInstanceStatus`'s
+    `instance`. `data`, the name first declared here, is inferred; read whichever of the two is present.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -162,7 +171,10 @@ async def asyncio(
     the account's admin token, not an instance token, on the host where the account's instances live.
     Not
     part of the published documentation: the route comes from an older generated client and third-party
-    clients, and the item shape is read off a client that consumes it.
+    clients. The only cited source that reads the reply takes the list from `instances` and matches each
+    item
+    on `instances[].key`; the rest of each item is presumed to have the shape of `getInstanceStatus`'s
+    `instance`. `data`, the name first declared here, is inferred; read whichever of the two is present.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -107,7 +107,8 @@ def sync_detailed(
     would
     break common code generators). An older build took the id in the path (`/group/{group_id}`), which
     is
-    not described here. The response shape is inferred from a client that reads it.
+    not described here. Only the members' `id` and `admin` are read by a cited client; the rest of the
+    reply is inferred.
 
     Args:
         instance_key (str):
@@ -149,7 +150,8 @@ def sync(
     would
     break common code generators). An older build took the id in the path (`/group/{group_id}`), which
     is
-    not described here. The response shape is inferred from a client that reads it.
+    not described here. Only the members' `id` and `admin` are read by a cited client; the rest of the
+    reply is inferred.
 
     Args:
         instance_key (str):
@@ -186,7 +188,8 @@ async def asyncio_detailed(
     would
     break common code generators). An older build took the id in the path (`/group/{group_id}`), which
     is
-    not described here. The response shape is inferred from a client that reads it.
+    not described here. Only the members' `id` and `admin` are read by a cited client; the rest of the
+    reply is inferred.
 
     Args:
         instance_key (str):
@@ -226,7 +229,8 @@ async def asyncio(
     would
     break common code generators). An older build took the id in the path (`/group/{group_id}`), which
     is
-    not described here. The response shape is inferred from a client that reads it.
+    not described here. Only the members' `id` and `admin` are read by a cited client; the rest of the
+    reply is inferred.
 
     Args:
         instance_key (str):

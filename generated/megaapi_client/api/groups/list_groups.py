@@ -88,9 +88,12 @@ def sync_detailed(
     `id`
     and its name in `subject`; use the `id` as `to` or `jid` elsewhere. Note that the instance key comes
     last
-    in this path. Only `id` and `subject` are attested; further fields follow the underlying library and
-    may
-    be missing.
+    in this path. The reply is inferred: no cited source reads it (the community node accepts a bare
+    array or
+    a `groups` array without reading the items); `groups[].id` and `groups[].subject` are what a client
+    of a
+    related self-hosted server reads, and further fields follow the underlying library and may be
+    missing.
 
     Args:
         instance_key (str):
@@ -125,9 +128,12 @@ def sync(
     `id`
     and its name in `subject`; use the `id` as `to` or `jid` elsewhere. Note that the instance key comes
     last
-    in this path. Only `id` and `subject` are attested; further fields follow the underlying library and
-    may
-    be missing.
+    in this path. The reply is inferred: no cited source reads it (the community node accepts a bare
+    array or
+    a `groups` array without reading the items); `groups[].id` and `groups[].subject` are what a client
+    of a
+    related self-hosted server reads, and further fields follow the underlying library and may be
+    missing.
 
     Args:
         instance_key (str):
@@ -157,9 +163,12 @@ async def asyncio_detailed(
     `id`
     and its name in `subject`; use the `id` as `to` or `jid` elsewhere. Note that the instance key comes
     last
-    in this path. Only `id` and `subject` are attested; further fields follow the underlying library and
-    may
-    be missing.
+    in this path. The reply is inferred: no cited source reads it (the community node accepts a bare
+    array or
+    a `groups` array without reading the items); `groups[].id` and `groups[].subject` are what a client
+    of a
+    related self-hosted server reads, and further fields follow the underlying library and may be
+    missing.
 
     Args:
         instance_key (str):
@@ -192,9 +201,12 @@ async def asyncio(
     `id`
     and its name in `subject`; use the `id` as `to` or `jid` elsewhere. Note that the instance key comes
     last
-    in this path. Only `id` and `subject` are attested; further fields follow the underlying library and
-    may
-    be missing.
+    in this path. The reply is inferred: no cited source reads it (the community node accepts a bare
+    array or
+    a `groups` array without reading the items); `groups[].id` and `groups[].subject` are what a client
+    of a
+    related self-hosted server reads, and further fields follow the underlying library and may be
+    missing.
 
     Args:
         instance_key (str):

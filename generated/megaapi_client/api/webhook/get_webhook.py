@@ -85,9 +85,12 @@ def sync_detailed(
     """Get the webhook settings
 
      Returns where and whether the instance delivers events: `webhookData.webhookUrl` and
-    `webhookData.webhookEnabled`. The route is certain; the response shape is read off a third-party
-    client,
-    and other settings (such as event filters) may appear alongside.
+    `webhookData.webhookEnabled`. The route is certain; the response shape is inferred: no cited source
+    shows
+    it (the generated client declares an empty body, the others pass the reply through unread), and it
+    follows an unattributed third-party client and the request body of `configureWebhook`. Other
+    settings
+    (such as event filters) may appear alongside.
 
     Args:
         instance_key (str):
@@ -119,9 +122,12 @@ def sync(
     """Get the webhook settings
 
      Returns where and whether the instance delivers events: `webhookData.webhookUrl` and
-    `webhookData.webhookEnabled`. The route is certain; the response shape is read off a third-party
-    client,
-    and other settings (such as event filters) may appear alongside.
+    `webhookData.webhookEnabled`. The route is certain; the response shape is inferred: no cited source
+    shows
+    it (the generated client declares an empty body, the others pass the reply through unread), and it
+    follows an unattributed third-party client and the request body of `configureWebhook`. Other
+    settings
+    (such as event filters) may appear alongside.
 
     Args:
         instance_key (str):
@@ -148,9 +154,12 @@ async def asyncio_detailed(
     """Get the webhook settings
 
      Returns where and whether the instance delivers events: `webhookData.webhookUrl` and
-    `webhookData.webhookEnabled`. The route is certain; the response shape is read off a third-party
-    client,
-    and other settings (such as event filters) may appear alongside.
+    `webhookData.webhookEnabled`. The route is certain; the response shape is inferred: no cited source
+    shows
+    it (the generated client declares an empty body, the others pass the reply through unread), and it
+    follows an unattributed third-party client and the request body of `configureWebhook`. Other
+    settings
+    (such as event filters) may appear alongside.
 
     Args:
         instance_key (str):
@@ -180,9 +189,12 @@ async def asyncio(
     """Get the webhook settings
 
      Returns where and whether the instance delivers events: `webhookData.webhookUrl` and
-    `webhookData.webhookEnabled`. The route is certain; the response shape is read off a third-party
-    client,
-    and other settings (such as event filters) may appear alongside.
+    `webhookData.webhookEnabled`. The route is certain; the response shape is inferred: no cited source
+    shows
+    it (the generated client declares an empty body, the others pass the reply through unread), and it
+    follows an unattributed third-party client and the request body of `configureWebhook`. Other
+    settings
+    (such as event filters) may appear alongside.
 
     Args:
         instance_key (str):
