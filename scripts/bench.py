@@ -423,7 +423,7 @@ def _serve_app(kind: str, port: int) -> None:
         emulator = Emulator(auto_ack=False)
         emulator.add_instance(KEY, TOKEN)
         app = emulator.app
-    elif kind in ("webhook_sync", "webhook_async"):
+    elif kind in ("webhook_sync", "webhook_async", "webhook_to_thread"):
         from megaapi.webhooks import Event, WebhookApp
 
         def on_event(event: Event) -> None:
@@ -432,7 +432,11 @@ def _serve_app(kind: str, port: int) -> None:
         async def on_event_async(event: Event) -> None:
             pass
 
-        app = WebhookApp(on_event if kind == "webhook_sync" else on_event_async, token=WEBHOOK_TOKEN)
+        async def on_event_to_thread(event: Event) -> None:
+            await asyncio.to_thread(on_event, event)  # how WebhookApp ran a plain function before its own threads
+
+        handlers = {"webhook_sync": on_event, "webhook_async": on_event_async, "webhook_to_thread": on_event_to_thread}
+        app = WebhookApp(handlers[kind], token=WEBHOOK_TOKEN)
     else:  # the baselines: a bare Starlette endpoint parsing the body, answering a fixed text or the canned reply
         from starlette.applications import Starlette
         from starlette.concurrency import run_in_threadpool
@@ -517,6 +521,7 @@ def servers(calls: int, runs: int) -> dict[str, tuple[float, float]]:
         "starlette": 16,
         "starlette_thread": 16,
         "webhook_sync": 16,
+        "webhook_to_thread": 16,
         "webhook_async": 16,
         "minimal": 16,
         "emulator": 16,
@@ -649,10 +654,11 @@ def server_figures(args: argparse.Namespace) -> None:
         cpu = served[kind][0]
         context = f"{cpu * 1e6:.0f} µs vs {bare_cpu * 1e6:.0f} µs; 16 in flight, {args.server_calls} requests"
         if kind == "webhook_sync":
-            thread_cpu = served["starlette_thread"][0]
+            thread_cpu, to_thread_cpu = served["starlette_thread"][0], served["webhook_to_thread"][0]
             context += (
                 f"; the same Starlette endpoint handing the payload to a plain function in Starlette's thread pool: "
-                f"{thread_cpu / bare_cpu:.2f}x"
+                f"{thread_cpu / bare_cpu:.2f}x; WebhookApp handing it over with asyncio.to_thread, as before its own "
+                f"threads: {to_thread_cpu / bare_cpu:.2f}x"
             )
         rows.append(_row(f"{label}: server CPU per request (uvicorn)", f"{cpu / bare_cpu:.2f}x", target, context))
     # On a shared machine the load generator competes with the server, so requests/s are context; the figure is the

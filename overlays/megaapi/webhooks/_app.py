@@ -22,6 +22,7 @@ from ..errors import ConfigurationError
 from ..logs import MASK
 from ._events import KINDS, Event, Kind
 from ._parse import WebhookParseError, load, parse_payload
+from ._threads import HandlerThreads
 
 logger = logging.getLogger("megaapi.webhooks")
 
@@ -41,6 +42,9 @@ _MIN_TOKEN_LENGTH = 16
 # Unreserved URL characters only, so the token reads the same in every URL and needs no escaping.
 _TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]+")
 _MASKED_QUERY = f"token={MASK}".encode("ascii")
+# Threads for plain-function handlers: asyncio's default for `to_thread`, which WebhookApp used before, so blocking
+# handlers get the same concurrency; bounded, so a flood of slow handlers queues instead of starting threads.
+MAX_HANDLER_THREADS = min(32, (os.cpu_count() or 1) + 4)
 
 
 class Handlers:
@@ -91,7 +95,8 @@ class WebhookApp(Handlers):
     body that is not a JSON object 400 and a body over `max_body_size` bytes 413. With `instance_key`, an event that
     names another instance gets 403. Everything else gets 200 and is dispatched to the handlers registered for its
     kind (see `on`), plus `handler` and the `on_any` handlers, in registration order. Coroutine functions run on the
-    event loop, plain functions in a worker thread. Only asyncio servers (uvicorn, hypercorn) are supported.
+    event loop, plain functions on the app's own worker threads (see docs/webhooks.md), which the lifespan shutdown
+    ends. Only asyncio servers (uvicorn, hypercorn) are supported.
     """
 
     def __init__(
@@ -117,6 +122,7 @@ class WebhookApp(Handlers):
         self._token = token.encode()
         self._instance_key = None if instance_key is None else instance_key.encode()
         self._max_body_size = max_body_size
+        self._threads: HandlerThreads | None = None
         super().__init__()
         if handler is not None:
             self.on_any(handler)
@@ -126,7 +132,7 @@ class WebhookApp(Handlers):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await _lifespan(receive, send, self._stop_threads)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
         else:
@@ -163,7 +169,20 @@ class WebhookApp(Handlers):
         if not handlers:
             logger.debug("No webhook handler for a %s event", event.kind)
         for handler in handlers:
-            await _run(handler, event)
+            await _run(handler, event, self._handler_threads())
+
+    def _handler_threads(self) -> HandlerThreads:
+        """The threads for plain-function handlers, made for the running loop on first use."""
+        loop = asyncio.get_running_loop()
+        if self._threads is None or self._threads.loop is not loop:
+            # A new loop (the app served again, or tests) gets its own; the old one's threads end when idle.
+            self._threads = HandlerThreads(loop, MAX_HANDLER_THREADS)
+        return self._threads
+
+    async def _stop_threads(self) -> None:
+        threads, self._threads = self._threads, None
+        if threads is not None and threads.loop is asyncio.get_running_loop():
+            await threads.aclose()
 
     def _authorized(self, scope: Scope) -> bool:
         query = scope.get("query_string", b"")
@@ -208,19 +227,19 @@ class WebhookApp(Handlers):
                 return b"".join(chunks)
 
 
-async def call(handler: Callable[..., object], *args: object) -> None:
-    """Run one handler: a coroutine function on the event loop, a plain function in a worker thread."""
+async def call(handler: Callable[..., object], *args: object, threads: HandlerThreads | None = None) -> None:
+    """Run one handler: a coroutine function on the event loop, a plain function in a worker thread (of `threads`)."""
     if inspect.iscoroutinefunction(handler):
         await handler(*args)
     else:
-        result = await asyncio.to_thread(handler, *args)
+        result = await (asyncio.to_thread(handler, *args) if threads is None else threads.run(handler, *args))
         if inspect.isawaitable(result):  # an object whose __call__ is async
             await result
 
 
-async def _run(handler: Callable[..., object], event: Event) -> None:
+async def _run(handler: Callable[..., object], event: Event, threads: HandlerThreads) -> None:
     try:
-        await call(handler, event)
+        await call(handler, event, threads=threads)
     except asyncio.CancelledError:
         _log_failure("was cancelled", handler, event, with_traceback=False)
         raise
@@ -256,12 +275,13 @@ async def respond(send: Send, status: int, text: str, headers: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
+async def _lifespan(receive: Receive, send: Send, on_shutdown: Callable[[], Awaitable[None]]) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
+            await on_shutdown()
             await send({"type": "lifespan.shutdown.complete"})
             return
 
