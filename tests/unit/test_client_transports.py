@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -115,9 +116,13 @@ def truncating_server() -> Iterator[tuple[str, list[bytes]]]:
                 continue
             with connection:
                 connection.settimeout(5)
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    head += connection.recv(65536)
+                received = b""
+                while b"\r\n\r\n" not in received:
+                    received += connection.recv(65536)
+                head, _, body = received.partition(b"\r\n\r\n")
+                length = re.search(rb"(?i)\r\ncontent-length: *(\d+)", head)
+                while length and len(body) < int(length.group(1)):  # all of it: unread bytes would reset the close
+                    body += connection.recv(65536)
                 requests.append(head.split(b"\r\n", 1)[0])
                 connection.sendall(
                     b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"error": fa'
