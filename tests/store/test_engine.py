@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -66,3 +68,38 @@ def test_the_migrations_create_exactly_the_declared_tables(
     declared = set(metadata.tables)
     assert megaapi.store.inbox_tables.inbox_events.name in declared
     assert any(name.startswith("outbox_") for name in declared), megaapi.store.outbox_tables.__name__
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_failed_migration_leaves_nothing_half_done(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Failed before on SQLite: its driver committed each CREATE TABLE on its own, so a migration that failed (or a
+    process killed) midway left tables without their version, and every later start failed on "already exists"."""
+    url = f"sqlite:///{tmp_path / 'store.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_url")
+    engine = open_engine(url)
+    with engine.begin() as connection:  # in the way of the inbox migration's last table
+        connection.execute(text("CREATE TABLE inbox_messages (placeholder INTEGER)"))
+    with pytest.raises(Exception, match="inbox_messages"):
+        migrate(engine)
+    assert set(inspect(engine).get_table_names()) == {"inbox_messages"}
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE inbox_messages"))
+    migrate(engine)
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_processes_starting_together_on_sqlite_migrate_in_turn(tmp_path: Path) -> None:
+    """Failed before (now and then): two migrations of a new file both saw no tables, and one hit "already exists"."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    program = "import sys; from megaapi.store import migrate, open_engine; migrate(open_engine(sys.argv[1]))"
+    processes = [
+        subprocess.Popen([sys.executable, "-c", program, url], stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    failures = [error for process, error in zip(processes, errors, strict=True) if process.returncode != 0]
+    assert failures == []
+    engine = open_engine(url)
+    assert set(metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
