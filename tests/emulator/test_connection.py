@@ -147,7 +147,7 @@ async def test_account_operations_manage_instances(emulator: Emulator, client: h
     ).json()
     assert created["key"] == "megaapi-new"
     duplicate = await client.post("/rest/instance/init", params={"instance_key": "megaapi-new"}, headers=admin)
-    listed = (await client.get("/rest/instance/list", headers=admin)).json()["data"]
+    listed = (await client.get("/rest/instance/list", headers=admin)).json()["instances"]
     own_token = {"Authorization": f"Bearer {created['token']}"}
     webhook = (await client.get("/rest/webhook/megaapi-new", headers=own_token)).json()["webhookData"]
     deleted = await client.delete("/rest/instance/megaapi-new/delete", headers=admin)

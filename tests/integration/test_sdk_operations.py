@@ -644,8 +644,7 @@ async def test_the_admin_token_creates_pairs_and_deletes_instances(client: Clien
     assert created.key == key
     assert isinstance(created.token, str)
     listed = await done(client.account.list_instances())
-    assert isinstance(listed.data, list)
-    statuses = {entry.key: entry.status for entry in listed.data}
+    statuses = {entry.key: entry.status for entry in listed.items}
     assert statuses[key] == "disconnected"
     assert statuses[setup.instance.key] == "connected"
     fresh = type(client)(instance_key=key, token=created.token, base_url=setup.base_url)
@@ -664,5 +663,4 @@ async def test_the_admin_token_creates_pairs_and_deletes_instances(client: Clien
         else:
             await fresh.aclose()
     remaining = await done(client.account.list_instances())
-    assert isinstance(remaining.data, list)
-    assert key not in {entry.key for entry in remaining.data}
+    assert key not in {entry.key for entry in remaining.items}

@@ -10,7 +10,8 @@ from megaapi.testing.ops.registry import Call, handles, ok
 
 @handles("listInstances")
 def list_instances(call: Call) -> dict[str, Any]:
-    return ok("success", data=[instance.info() for instance in call.world.instances.values()])
+    # `instances` is the name a public client reads; `data` is only inferred (see InstanceListResponse).
+    return ok("success", instances=[instance.info() for instance in call.world.instances.values()])
 
 
 @handles("createInstance")
