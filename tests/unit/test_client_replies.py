@@ -88,6 +88,13 @@ def test_the_code_field_is_declared_and_kept_as_received(api: MegaApi, wire: Wir
     assert generated.PairingCodeResponse.from_dict({"code": "X"}).code == "X"
 
 
+def test_a_reply_with_both_names_keeps_both_values(api: MegaApi, wire: Wire) -> None:
+    wire.reply(json_body=ok(pairingCode="ABCD-1234", code="WXYZ-9876"))
+    reply = api.instance.get_pairing_code("5511999999999")
+    assert reply.code == "ABCD-1234"
+    assert reply.to_dict() == ok(pairingCode="ABCD-1234", code="WXYZ-9876")
+
+
 def test_message_id_and_group_id_are_strings_or_a_clear_error(api: MegaApi, wire: Wire) -> None:
     """Failed before: both were `str | None`, so passing them on did not type-check."""
     wire.reply(json_body=SENT)

@@ -28,7 +28,10 @@ class PairingCodeResponse(Reply, _generated.PairingCodeResponse):
 
     def to_dict(self) -> dict[str, Any]:
         """The reply as received: `code` only if the host sent it."""
-        document = super().to_dict()
-        if isinstance(_RECEIVED_CODE.__get__(self), Unset):
+        document = super().to_dict()  # reads `code` through the property above: put the received value back
+        received = _RECEIVED_CODE.__get__(self)
+        if isinstance(received, Unset):
             document.pop("code", None)
+        else:
+            document["code"] = received
         return document
