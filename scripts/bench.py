@@ -124,20 +124,25 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def wait_until_serving(process: subprocess.Popen[bytes], port: int, name: str) -> None:
+    """Return once `port` on 127.0.0.1 accepts connections; fail if `process` exits or a minute goes by first."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start") from None
+            time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def _child(arguments: list[str], port: int) -> Iterator[subprocess.Popen[bytes]]:
     """This script run again with `arguments` as a server on `port`; stopped when the block ends."""
     process = subprocess.Popen([sys.executable, __file__, *arguments])
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the bench server {arguments} did not start") from None
-                time.sleep(0.05)
+        wait_until_serving(process, port, f"the bench server {arguments}")
         yield process
     finally:
         process.terminate()

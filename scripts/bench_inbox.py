@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from bench import wait_until_serving  # this script's folder is on the path
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "bench-token-0123456789abcdef"  # noqa: S105 - a throwaway token for a local server
@@ -77,15 +78,7 @@ def served(kind: str, store: str) -> Iterator[tuple[str, Path]]:
     out = Path(tempfile.mkdtemp(prefix="megaapi-bench-")) / "handled.json"
     argv = [sys.executable, __file__, "--serve", kind, "--store", store, "--port", str(port), "--out", str(out)]
     process = subprocess.Popen(argv)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {kind} server did not start") from None
-            time.sleep(0.05)
+    wait_until_serving(process, port, f"the {kind} server")
     try:
         yield f"http://127.0.0.1:{port}/megaapi?token={TOKEN}", out
     finally:

@@ -62,10 +62,11 @@ def json_names(cls: type) -> dict[str, str]:
     """Attribute name -> JSON name of every field of a generated model class (not `additional_properties`)."""
     import attrs  # here, not at the top: `import megaapi` stays fast
 
+    from .model_hooks import generated_class
+
     attributes = [field.name for field in attrs.fields(cls) if field.init]
     # The generated class itself: a reply class's conveniences may read the stand-ins.
-    generated = next(base for base in cls.__mro__ if "__attrs_attrs__" in vars(base))
-    serialised = generated(**{name: _StandIn(name) for name in attributes}).to_dict()
+    serialised = generated_class(cls)(**{name: _StandIn(name) for name in attributes}).to_dict()
     found = {}
     for key, value in serialised.items():
         if isinstance(value, list) and len(value) == 1:

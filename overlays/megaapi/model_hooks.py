@@ -21,6 +21,11 @@ _PREFIX = PACKAGE + "."
 _callbacks: list[Callable[[type], None]] = []
 
 
+def generated_class(cls: type) -> type:
+    """The generated attrs class `cls` is or extends: its fields are the reply's, whatever a subclass adds on top."""
+    return next(base for base in cls.__mro__ if "__attrs_attrs__" in vars(base))
+
+
 def each_model_class(callback: Callable[[type], None]) -> None:
     """Call `callback` with every attrs class of the generated models package, now and as more are imported."""
     _callbacks.append(callback)

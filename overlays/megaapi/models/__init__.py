@@ -29,7 +29,7 @@ from megaapi_client.types import Unset
 
 from ..errors import MissingReplyFieldError
 from ..logs import MASK, mask, variants
-from ..model_hooks import each_model_class
+from ..model_hooks import each_model_class, generated_class
 
 if TYPE_CHECKING:
     from .bulk_send_response import BulkSendResponse as BulkSendResponse
@@ -145,7 +145,7 @@ def secret_free_repr(model: object) -> str:
     """`Name(field=value, ...)`: only the fields that are set, credentials as `***`, the query values of URLs
     (where webhook secrets live) as `***`, long lists and texts cut short."""
     # Read through the generated class's slots: a reply class's convenience of the same name (`code`) is not a field.
-    generated = next(base for base in type(model).__mro__ if "__attrs_attrs__" in vars(base))
+    generated = generated_class(type(model))
     fields = [
         (field.name, vars(generated)[field.name].__get__(model))
         for field in attrs.fields(generated)
