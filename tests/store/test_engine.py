@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from megaapi.store import DEFAULT_STORE_URL, STORE_ENV, metadata, migrate, open_engine, store_url
+from megaapi.store import engine as engine_module
 
 
 def test_url_comes_from_the_argument_then_the_environment_then_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -26,6 +28,31 @@ def test_sqlite_file_is_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def test_opening_waits_for_a_writer_holding_a_new_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failed before: switching a file to WAL needs SQLite's exclusive lock, and SQLite refuses it at once, without the
+    busy timeout, while another process writes; CI saw a store opening beside a migration fail on "database is locked".
+    """
+    path = tmp_path / "store.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (x)")
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    pauses: list[float] = []
+
+    def writer_finishes(seconds: float) -> None:
+        pauses.append(seconds)
+        if writer.in_transaction:
+            writer.execute("COMMIT")
+
+    monkeypatch.setattr(engine_module, "sleep", writer_finishes, raising=False)
+    engine = open_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert pauses, "the store never met the writer's lock"
+    engine.dispose()
+    writer.close()
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import sqlite3
+from time import monotonic, sleep
 from typing import Any, Self
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 STORE_ENV = "MEGAAPI_STORE"
+# How long a SQLite connection waits for another process's lock, both in the driver and while switching to WAL.
+_SQLITE_LOCK_WAIT = 30.0
 DEFAULT_STORE_URL = "sqlite:///megaapi.db"
 
 
@@ -24,7 +28,7 @@ def open_engine(url: str | None = None, **options: Any) -> Engine:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
         return create_engine(parsed, pool_pre_ping=True, **options)
-    engine = create_engine(parsed, connect_args={"timeout": 30}, **options)
+    engine = create_engine(parsed, connect_args={"timeout": _SQLITE_LOCK_WAIT}, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
@@ -33,11 +37,25 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers (the CLI's `history`) work while the receiver writes; foreign keys are off by default in SQLite.
     cursor = connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
         cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    # Switching needs SQLite's exclusive lock, which SQLite refuses at once while another process holds any lock: its
+    # busy timeout does not apply here. So wait, within the same bound, for that process to finish.
+    deadline = monotonic() + _SQLITE_LOCK_WAIT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or monotonic() > deadline:
+                raise
+        sleep(0.01)
 
 
 class StoreUser:
