@@ -1,14 +1,26 @@
 """`WebhookApp`: a dependency-free ASGI app that receives Mega-api webhook deliveries and dispatches them.
 
 Mega-api signs nothing, so the app checks a shared secret carried in the URL (`?token=`). It answers as soon as the
-body is parsed and only then runs the handlers, in the same ASGI call: the sender never waits for a handler, and a
-server's graceful shutdown still waits for running handlers. The price is that a failing handler cannot make the
-sender retry, so every failure is logged with the event's type and id.
+body is parsed and only then runs the handlers, so the sender never waits for a handler, and a server's graceful
+shutdown still waits for every handler. Who waits depends on the lifespan:
+
+- While a lifespan runs on the request's event loop (the server sent `lifespan.startup` there and no shutdown yet:
+  `uvicorn app:app` does), an event whose handlers are all plain functions is handed to the worker threads as one
+  unit that runs them in order, and the ASGI call returns at once; the lifespan shutdown runs what is queued and waits
+  for the threads. Nothing comes back to the event loop for such an event, which saves a server a good part of the
+  cost of a plain-function handler (BENCHMARKS.md).
+- Otherwise (no lifespan, as under `uvicorn --lifespan off` or when mounted in another app, or an event with a
+  coroutine-function handler), the ASGI call awaits each handler in turn, and a server's graceful shutdown waits for
+  that call.
+
+The price of answering first is that a failing handler cannot make the sender retry, so every failure is logged with
+the event's type and id.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hmac
 import inspect
 import logging
@@ -94,9 +106,12 @@ class WebhookApp(Handlers):
     characters, such as `secrets.token_urlsafe(32)`. Requests without it get 401, other methods than POST 405, a
     body that is not a JSON object 400 and a body over `max_body_size` bytes 413. With `instance_key`, an event that
     names another instance gets 403. Everything else gets 200 and is dispatched to the handlers registered for its
-    kind (see `on`), plus `handler` and the `on_any` handlers, in registration order. Coroutine functions run on the
-    event loop, plain functions on the app's own worker threads (see docs/webhooks.md), which the lifespan shutdown
-    ends. Only asyncio servers (uvicorn, hypercorn) are supported.
+    kind (see `on`), plus `handler` and the `on_any` handlers, in registration order, after the answer. Coroutine
+    functions run on the event loop, plain functions on the app's own worker threads (see docs/webhooks.md), which
+    the lifespan shutdown ends after they have run what is queued. While a lifespan runs, the request's ASGI call
+    returns as soon as an event whose handlers are all plain functions is handed to the threads (the lifespan
+    shutdown waits for them); otherwise it returns once every handler has run. Only asyncio servers (uvicorn,
+    hypercorn) are supported.
     """
 
     def __init__(
@@ -123,6 +138,9 @@ class WebhookApp(Handlers):
         self._instance_key = None if instance_key is None else instance_key.encode()
         self._max_body_size = max_body_size
         self._threads: HandlerThreads | None = None
+        # The loop of the running lifespan (between its startup and its shutdown): requests there need not wait for
+        # their plain-function handlers, since the lifespan shutdown does.
+        self._lifespan_loop: asyncio.AbstractEventLoop | None = None
         super().__init__()
         if handler is not None:
             self.on_any(handler)
@@ -132,7 +150,7 @@ class WebhookApp(Handlers):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send, self._stop_threads)
+            await _lifespan(receive, send, self._lifespan_started, self._stop_threads)
         elif scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
         else:
@@ -168,8 +186,15 @@ class WebhookApp(Handlers):
         await respond(send, 200, "ok")
         if not handlers:
             logger.debug("No webhook handler for a %s event", event.kind)
+            return
+        threads = self._handler_threads()
+        if threads.loop is self._lifespan_loop and not any(map(inspect.iscoroutinefunction, handlers)):
+            # The lifespan shutdown waits for the threads, so this call need not: hand the handlers over as one unit
+            # that runs them in order, and return.
+            threads.submit(_run_in_thread, handlers, event, threads)
+            return
         for handler in handlers:
-            await _run(handler, event, self._handler_threads())
+            await _run(handler, event, threads)
 
     def _handler_threads(self) -> HandlerThreads:
         """The threads for plain-function handlers, made for the running loop on first use."""
@@ -179,7 +204,12 @@ class WebhookApp(Handlers):
             self._threads = HandlerThreads(loop, MAX_HANDLER_THREADS)
         return self._threads
 
+    def _lifespan_started(self) -> None:
+        self._lifespan_loop = asyncio.get_running_loop()
+
     async def _stop_threads(self) -> None:
+        # Requests from now on wait for their handlers again; what was handed over already runs before aclose ends.
+        self._lifespan_loop = None
         threads, self._threads = self._threads, None
         if threads is not None and threads.loop is asyncio.get_running_loop():
             await threads.aclose()
@@ -247,6 +277,19 @@ async def _run(handler: Callable[..., object], event: Event, threads: HandlerThr
         _log_failure("failed", handler, event, with_traceback=True)
 
 
+def _run_in_thread(handlers: list[Callable[..., object]], event: Event, threads: HandlerThreads) -> None:
+    """In a worker thread: run an event's plain-function handlers in order, logging each failure as `_run` does."""
+    for handler in handlers:
+        try:
+            result = handler(event)
+            if inspect.isawaitable(result):  # an object whose __call__ is async: awaited on the loop
+                threads.await_on_loop(result)
+        except concurrent.futures.CancelledError:  # the loop cancelled the awaitable (the server is forced down)
+            _log_failure("was cancelled", handler, event, with_traceback=False)
+        except Exception:
+            _log_failure("failed", handler, event, with_traceback=True)
+
+
 def _log_failure(what: str, handler: Callable[..., object], event: Event, *, with_traceback: bool) -> None:
     logger.error(
         "Webhook handler %s %s on a %s event (messageType %r, key.id %r)",
@@ -275,10 +318,13 @@ async def respond(send: Send, status: int, text: str, headers: list[tuple[bytes,
     await send({"type": "http.response.body", "body": body})
 
 
-async def _lifespan(receive: Receive, send: Send, on_shutdown: Callable[[], Awaitable[None]]) -> None:
+async def _lifespan(
+    receive: Receive, send: Send, on_startup: Callable[[], None], on_shutdown: Callable[[], Awaitable[None]]
+) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            on_startup()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             await on_shutdown()

@@ -8,7 +8,8 @@ while it is busy, a thread runs one function after another until nothing is queu
 the next submission or exchange; a thread wakes the loop only for results nobody else is due to collect. Functions
 still run concurrently: while more are queued than threads are free, the loop looks again within the interval and
 wakes or starts another thread if none has come back for them, up to `max_threads`, so a function that blocks holds
-up the others by that interval at most.
+up the others by that interval at most. `submit` hands over a function whose result nobody awaits: nothing comes
+back to the loop for it, which spares the loop the result and the wake-up of the task that awaited it.
 """
 
 from __future__ import annotations
@@ -16,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import logging
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeAlias
 
-# (the caller's context, the function, its arguments, the future the caller awaits)
-_Item: TypeAlias = tuple[contextvars.Context, Callable[..., object], tuple[Any, ...], "asyncio.Future[object]"]
+# (the caller's context, the function, its arguments, the future the caller awaits: None for `submit`)
+_Item: TypeAlias = tuple[contextvars.Context, Callable[..., object], tuple[Any, ...], "asyncio.Future[object] | None"]
 # (that future, the function's result, the exception it raised)
 _Outcome: TypeAlias = tuple["asyncio.Future[object]", object, BaseException | None]
 
@@ -31,6 +33,8 @@ HAND_OVER_INTERVAL = 0.005
 function starts, in exchange for fewer wake-ups (the interpreter lock's own switch interval is the same 5 ms)."""
 IDLE_TIMEOUT = 10.0
 """Seconds a thread waits for work before it ends; threads are started again when work comes."""
+
+logger = logging.getLogger("megaapi.webhooks")
 
 
 class _Worker(threading.Thread):
@@ -44,9 +48,10 @@ class _Worker(threading.Thread):
 class HandlerThreads:
     """Run plain functions for the event loop `loop` on at most `max_threads` threads, each in the caller's context.
 
-    `run` is called on the loop's thread. `aclose` lets the threads run what is queued, ends them and waits for them.
-    A thread also ends after `IDLE_TIMEOUT` seconds without work, so none stays behind for long when nobody calls
-    `aclose` (a server without lifespan events); they are daemon threads, so none holds up the interpreter's exit.
+    `run` and `submit` are called on the loop's thread. `aclose` lets the threads run what is queued, ends them and
+    waits for them. A thread also ends after `IDLE_TIMEOUT` seconds without work, so none stays behind for long when
+    nobody calls `aclose` (a server without lifespan events); they are daemon threads, so none holds up the
+    interpreter's exit.
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop, max_threads: int, name: str = "megaapi-handler") -> None:
@@ -73,7 +78,32 @@ class HandlerThreads:
     def run(self, function: Callable[..., object], *args: object) -> asyncio.Future[object]:
         """Queue `function(*args)` in a copy of the current context; the future gets its result or exception."""
         future: asyncio.Future[object] = self.loop.create_future()
-        self._submitted.append((contextvars.copy_context(), function, args, future))
+        self._queue_item((contextvars.copy_context(), function, args, future))
+        return future
+
+    def submit(self, function: Callable[..., object], *args: object) -> None:
+        """Queue `function(*args)` in a copy of the current context, with nothing to come back to the loop.
+
+        `function` is to handle its own failures: whatever it raises anyway is logged (on `megaapi.webhooks`) and
+        dropped. `aclose` still waits for it.
+        """
+        self._queue_item((contextvars.copy_context(), function, args, None))
+
+    def await_on_loop(self, awaitable: Awaitable[object]) -> object:
+        """From a function running in one of the threads: await `awaitable` on the loop, in the function's context,
+        and wait for its result, which this returns or raises (`concurrent.futures.CancelledError` if cancelled).
+
+        The thread stays busy meanwhile, so `aclose` waits for it too.
+        """
+
+        async def on_the_loop() -> object:
+            return await awaitable
+
+        # The task runs in a copy of this thread's current context, the function's own.
+        return asyncio.run_coroutine_threadsafe(on_the_loop(), self.loop).result()
+
+    def _queue_item(self, item: _Item) -> None:
+        self._submitted.append(item)
         if self._outcomes:  # results have come back: deliver them now rather than at the next exchange
             self._deliver()
         if not self._exchange_due:  # only the loop's thread sets it back to False, so True is reliable
@@ -85,7 +115,6 @@ class HandlerThreads:
                     self.loop.call_later(delay, self._exchange)
                 else:
                     self.loop.call_soon(self._exchange)
-        return future
 
     async def aclose(self) -> None:
         """Let the threads run every queued function, then end them and wait until they have ended."""
@@ -161,15 +190,22 @@ class HandlerThreads:
     def _work(self, me: _Worker) -> None:
         while (item := self._take(me)) is not None:
             context, function, args, future = item
-            outcome: _Outcome
+            outcome: _Outcome | None = None
             try:
-                outcome = (future, context.run(function, *args), None)
-            except BaseException as error:  # handed to the awaiting coroutine, as asyncio.to_thread does
-                outcome = (future, None, error)
+                if future is None:  # `submit`: nothing comes back
+                    context.run(function, *args)
+                else:
+                    outcome = (future, context.run(function, *args), None)
+            except BaseException as error:
+                if future is not None:  # handed to the awaiting coroutine, as asyncio.to_thread does
+                    outcome = (future, None, error)
+                else:  # nobody awaits it: log it here, and keep the thread
+                    logger.exception("%s raised in a handler thread", getattr(function, "__qualname__", function))
             del item, context, function, args, future  # hold no event while parked
             with self._lock:
                 self._free += 1
-                self._outcomes.append(outcome)
+                if outcome is not None:
+                    self._outcomes.append(outcome)
 
     def _take(self, me: _Worker) -> _Item | None:
         """The next queued item, or None once the thread is to end (closing, or idle for `IDLE_TIMEOUT`)."""
@@ -201,7 +237,7 @@ class HandlerThreads:
     def _next_item(self) -> _Item | None:
         while self._queue:
             item = self._queue.popleft()
-            if not item[3].cancelled():  # else its request was cancelled before it started
+            if item[3] is None or not item[3].cancelled():  # else its request was cancelled before it started
                 return item
         return None
 
