@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -428,7 +428,7 @@ def _serve_app(kind: str, port: int) -> None:
         emulator = Emulator(auto_ack=False)
         emulator.add_instance(KEY, TOKEN)
         app = emulator.app
-    elif kind in ("webhook_sync", "webhook_async", "webhook_to_thread"):
+    elif kind in ("webhook_sync", "webhook_sync_waits", "webhook_async", "webhook_to_thread"):
         from megaapi.webhooks import Event, WebhookApp
 
         def on_event(event: Event) -> None:
@@ -440,7 +440,12 @@ def _serve_app(kind: str, port: int) -> None:
         async def on_event_to_thread(event: Event) -> None:
             await asyncio.to_thread(on_event, event)  # how WebhookApp ran a plain function before its own threads
 
-        handlers = {"webhook_sync": on_event, "webhook_async": on_event_async, "webhook_to_thread": on_event_to_thread}
+        handlers = {
+            "webhook_sync": on_event,
+            "webhook_sync_waits": on_event,
+            "webhook_async": on_event_async,
+            "webhook_to_thread": on_event_to_thread,
+        }
         app = WebhookApp(handlers[kind], token=WEBHOOK_TOKEN)
     else:  # the baselines: a bare Starlette endpoint parsing the body, answering a fixed text or the canned reply
         from starlette.applications import Starlette
@@ -472,8 +477,13 @@ def _serve_app(kind: str, port: int) -> None:
                 Route("/rest/{rest:path}", send_text, methods=["POST"]),
             ]
         )
-    # The emulator's own server settings (megaapi.testing.server): h11, no access log.
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, http="h11", lifespan="off", log_level="warning")
+    # The emulator's own server settings (megaapi.testing.server): h11, no access log, no lifespan. The WebhookApp
+    # kinds get uvicorn's default lifespan ("auto"), what `uvicorn app:app` gives users: WebhookApp implements the
+    # lifespan and, while one runs, returns without waiting for plain-function handlers. Their Starlette baselines
+    # are served the same way, so each pair differs only in the app (a lifespan costs nothing per request).
+    # webhook_sync_waits is WebhookApp without a lifespan, where each call waits for its handler.
+    lifespan: Literal["off", "auto"] = "off" if kind in ("emulator", "minimal", "webhook_sync_waits") else "auto"
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, http="h11", lifespan=lifespan, log_level="warning")
     config.access_log = False
     uvicorn.Server(config).run()
 
@@ -526,6 +536,7 @@ def servers(calls: int, runs: int) -> dict[str, tuple[float, float]]:
         "starlette": 16,
         "starlette_thread": 16,
         "webhook_sync": 16,
+        "webhook_sync_waits": 16,
         "webhook_to_thread": 16,
         "webhook_async": 16,
         "minimal": 16,
@@ -660,10 +671,12 @@ def server_figures(args: argparse.Namespace) -> None:
         context = f"{cpu * 1e6:.0f} µs vs {bare_cpu * 1e6:.0f} µs; 16 in flight, {args.server_calls} requests"
         if kind == "webhook_sync":
             thread_cpu, to_thread_cpu = served["starlette_thread"][0], served["webhook_to_thread"][0]
+            waits_cpu = served["webhook_sync_waits"][0]
             context += (
-                f"; the same Starlette endpoint handing the payload to a plain function in Starlette's thread pool: "
-                f"{thread_cpu / bare_cpu:.2f}x; WebhookApp handing it over with asyncio.to_thread, as before its own "
-                f"threads: {to_thread_cpu / bare_cpu:.2f}x"
+                f"; served with a lifespan (uvicorn's default); without one, where each call waits for its handler: "
+                f"{waits_cpu / bare_cpu:.2f}x; the same Starlette endpoint handing the payload to a plain function in "
+                f"Starlette's thread pool: {thread_cpu / bare_cpu:.2f}x; WebhookApp handing it over with "
+                f"asyncio.to_thread, as before its own threads: {to_thread_cpu / bare_cpu:.2f}x"
             )
         rows.append(_row(f"{label}: server CPU per request (uvicorn)", f"{cpu / bare_cpu:.2f}x", target, context))
     # On a shared machine the load generator competes with the server, so requests/s are context; the figure is the
