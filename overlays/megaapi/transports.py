@@ -2,8 +2,9 @@
 
 httpx's own async transport spends so much CPU per request that it tops out at a few hundred calls a second with
 many requests in flight, where the same `httpx.AsyncClient` over aiohttp (the `httpx-aiohttp` transport) manages
-several times more (BENCHMARKS.md). The SDK only ever sees an `httpx.AsyncClient`, so retries, timeouts, streaming
-and masking are the same code on either transport; the one thing to align is which httpx error a failure becomes,
+several times more (BENCHMARKS.md). The SDK sees an `httpx.AsyncClient` and httpx's errors, so retries, timeouts,
+streaming and masking are the same code on either transport (a reply read whole skips httpx's request and response
+objects, see megaapi.direct, but not its errors). The one thing to align is which httpx error a failure becomes,
 since the retry policy reads it: `httpx-aiohttp` reports a server that hung up after the request as a connect
 timeout, which would make a send look safe to repeat. `aiohttp_transport` maps aiohttp's errors the way httpx's
 own transport reports the same failures.
