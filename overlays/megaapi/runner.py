@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
-from . import retries, transports
+from . import retries
 from .direct import Answer, DirectRequests, httpx_response, log_exchange, log_response
 from .errors import (
     APIConnectionError,
@@ -41,6 +41,7 @@ from .logs import MASK, logger, mask, masking, variants
 if TYPE_CHECKING:
     from .media import Base64Field
     from .operations import Call
+    from .transports import Exchanging
 
 T = TypeVar("T")
 # What one attempt ends with: a response, a successful reply read without httpx objects (megaapi.direct), or a failure.
@@ -411,7 +412,9 @@ class AsyncRunner(Runner):
         self.own = own
         self._direct = DirectRequests(http, config.timeout) if own else None
         # The SDK's own client on aiohttp: replies read whole skip httpx's objects (megaapi.direct).
-        self._on_aiohttp = own and transports.made_on_aiohttp(http)
+        from .transports import made_on_aiohttp  # with asyncio, which the sync client does not import
+
+        self._on_aiohttp = own and made_on_aiohttp(http)
         self._timeout = config.timeout.as_dict()
 
     async def _send(self, call: Call[Any], request: _Request) -> httpx.Response | Answer:
@@ -452,7 +455,7 @@ class AsyncRunner(Runner):
         url: httpx.URL = kwargs["url"]
         if kwargs["params"] is not None:
             url = httpx.URL(url, params=kwargs["params"])
-        transport = cast("transports.Exchanging", self.http._transport_for_url(url))
+        transport = cast("Exchanging", self.http._transport_for_url(url))
         method: str = kwargs["method"].upper()
         try:
             answer, body = await transport.exchange(
