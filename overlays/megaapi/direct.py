@@ -7,11 +7,19 @@ the token is a header, redirects are off, there are no hooks, and Mega-api sets 
 runner builds the request httpx would build (the same method, URL, headers in the same order, body and timeout) and
 gives it to the transport httpx would pick, proxies from the environment included. A user's `http_client` may use
 any of those steps (auth, hooks, mounts, cookies, redirects) and keeps going through `send`.
+
+On the aiohttp transport (`megaapi.transports`), the async runner goes one step further for a reply it reads whole:
+it sends the same headers and body through the transport's `exchange` without building an `httpx.Request` or
+`httpx.Response`, and a successful JSON reply is parsed from the bytes (`Answer`). Building those two objects and
+reading the body through httpx's decoders cost as much as the rest of the SDK with many calls in flight. Anything
+else (an error status, another content type or encoding) becomes the `httpx.Response` the transport would return.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -27,13 +35,14 @@ WHOLE_BODY = "megaapi.whole_body"
 class DirectRequests:
     """Builds, from the runner's request arguments, the `httpx.Request` that `client.build_request` would build."""
 
-    __slots__ = ("_client_headers", "_extensions", "_extensions_whole", "_headers")
+    __slots__ = ("_client_headers", "_extensions", "_extensions_whole", "_headers", "_pairs")
 
     def __init__(self, http: httpx.Client | httpx.AsyncClient, timeout: httpx.Timeout) -> None:
         self._client_headers = httpx.Headers(http.headers)  # Accept, Accept-Encoding, Connection, User-Agent
         self._extensions = {"timeout": timeout.as_dict()}
         self._extensions_whole = {**self._extensions, WHOLE_BODY: True}
         self._headers: dict[tuple[Any, ...], httpx.Headers] = {}
+        self._pairs: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
 
     def build(self, kwargs: dict[str, Any], *, whole: bool) -> httpx.Request:
         """`whole`: the body will be read whole before anything else is done with the response (not a download
@@ -59,14 +68,27 @@ class DirectRequests:
         request.read()
         return request
 
+    def header_pairs(self, url: httpx.URL, kwargs: dict[str, Any]) -> list[tuple[str, str]]:
+        """The headers `build` gives a request with a body in memory (or none), as names and values in order, but
+        for the body's Content-Length, which aiohttp adds in the same place."""
+        empty = not kwargs.get("content") and kwargs["method"].upper() in _BODY_METHODS
+        key = (url.netloc, empty, *kwargs["headers"].items())
+        pairs = self._pairs.get(key)
+        if pairs is None:
+            merged = self._merged(url.netloc, kwargs["headers"], empty=empty)
+            encoding = merged.encoding
+            pairs = self._pairs[key] = [(name.decode(encoding), value.decode(encoding)) for name, value in merged.raw]
+        return pairs
+
     def _merged(self, host: bytes | None, headers: dict[str, str], *, empty: bool = False) -> httpx.Headers:
         """The client's headers updated with the call's, as httpx merges them, after the ones httpx puts first;
         computed once per host and set of headers (each request copies them)."""
         key = (host, empty, *headers.items())
         merged = self._headers.get(key)
         if merged is None:
-            if len(self._headers) >= _MAX_HEADER_SETS:  # uploads carry their length: keep the cache bounded
+            if len(self._headers) >= _MAX_HEADER_SETS:  # uploads carry their length: keep the caches bounded
                 self._headers.clear()
+                self._pairs.clear()
             combined = httpx.Headers(self._client_headers)
             combined.update(headers)
             first = ([(b"Host", host)] if host else []) + ([(b"Content-Length", b"0")] if empty else [])
@@ -74,14 +96,36 @@ class DirectRequests:
         return merged
 
 
+class Answer:
+    """A successful JSON reply read whole by `exchange`: what the runner parses, and the `httpx.Response` it stands
+    for, built only when something needs it (an error raised about the reply keeps it)."""
+
+    __slots__ = ("_response", "content", "headers", "status_code")
+
+    def __init__(
+        self, status_code: int, headers: Mapping[str, str], content: bytes, response: Callable[[], httpx.Response]
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers  # aiohttp's: names are case-insensitive, as in httpx's
+        self.content = content
+        self._response = response
+
+    def json(self) -> Any:
+        return json.loads(self.content)  # as httpx.Response.json does
+
+    def response(self) -> httpx.Response:
+        return self._response()
+
+
+def httpx_response(response: httpx.Response | Answer) -> httpx.Response:
+    return response.response() if isinstance(response, Answer) else response
+
+
 def log_response(request: httpx.Request, response: httpx.Response) -> None:
     """The line httpx's client logs for each response, so logging shows the same on either path."""
+    log_exchange(request.method, request.url, response.http_version, response.status_code, response.reason_phrase)
+
+
+def log_exchange(method: str, url: httpx.URL, http_version: str, status: int, reason: str) -> None:
     if _httpx_logger.isEnabledFor(logging.INFO):
-        _httpx_logger.info(
-            'HTTP Request: %s %s "%s %d %s"',
-            request.method,
-            request.url,
-            response.http_version,
-            response.status_code,
-            response.reason_phrase,
-        )
+        _httpx_logger.info('HTTP Request: %s %s "%s %d %s"', method, url, http_version, status, reason)

@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from time import perf_counter
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
 from . import retries
-from .direct import DirectRequests, log_response
+from .direct import Answer, DirectRequests, httpx_response, log_exchange, log_response
 from .errors import (
     APIConnectionError,
     APIError,
@@ -41,8 +41,11 @@ from .logs import MASK, logger, mask, masking, variants
 if TYPE_CHECKING:
     from .media import Base64Field
     from .operations import Call
+    from .transports import Exchanging
 
 T = TypeVar("T")
+# What one attempt ends with: a response, a successful reply read without httpx objects (megaapi.direct), or a failure.
+_Outcome = httpx.Response | Answer | httpx.TransportError
 _MAX_URLS = 256
 CLOSED = "This client is closed; create a new one (or keep using it inside its `with` block)"
 
@@ -197,22 +200,20 @@ class Runner:
         secrets = self.config.masked if not call.secrets else variants(self.config.secrets + call.secrets)
         return _Request(kwargs, built["method"], built["url"], secrets)
 
-    def _retry_delay(
-        self, call: Call[Any], attempt: int, outcome: httpx.Response | httpx.TransportError
-    ) -> float | None:
+    def _retry_delay(self, call: Call[Any], attempt: int, outcome: _Outcome) -> float | None:
         if attempt >= self.config.max_retries:
             return None
-        if isinstance(outcome, httpx.Response):
-            if not retries.status_is_retryable(outcome.status_code, idempotent=call.idempotent):
+        if isinstance(outcome, httpx.TransportError):
+            if not retries.error_is_retryable(outcome, idempotent=call.idempotent):
                 return None
-            return retries.delay(attempt, parse_retry_after(outcome.headers.get("retry-after")))
-        if not retries.error_is_retryable(outcome, idempotent=call.idempotent):
+            return retries.delay(attempt, None)
+        if not retries.status_is_retryable(outcome.status_code, idempotent=call.idempotent):
             return None
-        return retries.delay(attempt, None)
+        return retries.delay(attempt, parse_retry_after(outcome.headers.get("retry-after")))
 
-    def _log_attempt(self, request: _Request, attempt: int, outcome: httpx.Response | httpx.TransportError) -> None:
+    def _log_attempt(self, request: _Request, attempt: int, outcome: _Outcome) -> None:
         if logger.isEnabledFor(logging.DEBUG):
-            result = outcome.status_code if isinstance(outcome, httpx.Response) else type(outcome).__name__
+            result = type(outcome).__name__ if isinstance(outcome, httpx.TransportError) else outcome.status_code
             logger.debug("%s -> %s (attempt %d)", request.operation, result, attempt + 1)
 
     def _connection_error(self, request: _Request, error: httpx.RequestError) -> APIConnectionError:
@@ -237,9 +238,10 @@ class Runner:
             body=None,
         )
 
-    def _result(self, call: Call[T], request: _Request, response: httpx.Response) -> T:
-        status = response.status_code
+    def _result(self, call: Call[T], request: _Request, reply: httpx.Response | Answer) -> T:
+        status = reply.status_code
         if not 200 <= status < 300:
+            response = httpx_response(reply)
             body = _json_or_none(response)
             detail = error_message(body) or _snippet(response.text) or response.reason_phrase
             error_class = status_error_class(status, addressed=call.recipient)
@@ -250,12 +252,13 @@ class Runner:
                 body=body,
                 safe_to_retry=retries.was_refused(status),
             )
-        if call.model is None and not response.headers.get("content-type", "").startswith("application/json"):
-            value: Any = response.content
+        if call.model is None and not reply.headers.get("content-type", "").startswith("application/json"):
+            value: Any = reply.content
         else:
             try:
-                body = response.json()
+                body = reply.json()
             except ValueError:
+                response = httpx_response(reply)
                 if call.model is not None and not call.idempotent:
                     from . import replies
 
@@ -272,10 +275,10 @@ class Runner:
                 raise OperationFailedError(
                     request.mask(f"{request.operation} failed: {error_message(body) or 'error: true'}"),
                     operation=request.operation,
-                    response=response,
+                    response=httpx_response(reply),
                     body=body,
                 )
-            value = self._parse(call, request, response, body)
+            value = self._parse(call, request, reply, body)
         if call.finish is None:
             return value  # type: ignore[no-any-return]
         try:
@@ -284,16 +287,16 @@ class Runner:
             raise APIResponseValidationError(
                 f"Unusable answer from {request.operation}: {error}",
                 operation=request.operation,
-                response=response,
+                response=httpx_response(reply),
                 body=None,
             ) from None
 
-    def _parse(self, call: Call[Any], request: _Request, response: httpx.Response, body: Any) -> Any:
+    def _parse(self, call: Call[Any], request: _Request, reply: httpx.Response | Answer, body: Any) -> Any:
         if call.model is None:
             raise APIResponseValidationError(
                 f"{request.operation} answered JSON where a file was expected",
                 operation=request.operation,
-                response=response,
+                response=httpx_response(reply),
                 body=body,
             )
         from . import replies  # with the generated models: kept out of the import of megaapi
@@ -304,9 +307,9 @@ class Runner:
             if not call.idempotent:  # the server acted: an error would invite a retry that acts twice
                 return replies.salvage(call.model, body, str(mismatch), operation=request.operation)
             raise APIResponseValidationError(
-                f"HTTP {response.status_code} from {request.operation} does not match the spec: {mismatch}",
+                f"HTTP {reply.status_code} from {request.operation} does not match the spec: {mismatch}",
                 operation=request.operation,
-                response=response,
+                response=httpx_response(reply),
                 body=body,
             ) from None
 
@@ -383,7 +386,7 @@ class SyncRunner(Runner):
     def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
         while True:
-            outcome: httpx.Response | httpx.TransportError
+            outcome: _Outcome
             try:
                 outcome = self._send(call, request)
             except httpx.TransportError as error:
@@ -408,9 +411,18 @@ class AsyncRunner(Runner):
         self.http = http
         self.own = own
         self._direct = DirectRequests(http, config.timeout) if own else None
+        # The SDK's own client on aiohttp: replies read whole skip httpx's objects (megaapi.direct).
+        from .transports import made_on_aiohttp  # with asyncio, which the sync client does not import
 
-    async def _send(self, call: Call[Any], request: _Request) -> httpx.Response:
+        self._on_aiohttp = own and made_on_aiohttp(http)
+        self._timeout = config.timeout.as_dict()
+
+    async def _send(self, call: Call[Any], request: _Request) -> httpx.Response | Answer:
         start = perf_counter()
+        if self._on_aiohttp and call.save_to is None:
+            content = request.kwargs.get("content")
+            if content is None or isinstance(content, bytes):
+                return await self._exchange(request, content, start)
         response = await self._open(request, whole=call.save_to is None)
         try:
             if call.save_to is None or not response.is_success:
@@ -434,6 +446,46 @@ class AsyncRunner(Runner):
         response.request = built
         log_response(built, response)
         return response
+
+    async def _exchange(self, request: _Request, content: bytes | None, start: float) -> httpx.Response | Answer:
+        """The reply of a request with its body in memory, read whole by the aiohttp transport's `exchange`."""
+        direct = self._direct
+        assert direct is not None  # the SDK's own client always has it
+        kwargs = request.kwargs
+        url: httpx.URL = kwargs["url"]
+        if kwargs["params"] is not None:
+            url = httpx.URL(url, params=kwargs["params"])
+        transport = cast("Exchanging", self.http._transport_for_url(url))
+        method: str = kwargs["method"].upper()
+        try:
+            answer, body = await transport.exchange(
+                method, str(url), direct.header_pairs(url, kwargs), content or None, self._timeout
+            )
+        except httpx.RequestError as error:
+            error.request = direct.build(kwargs, whole=True)  # as httpx's client does
+            raise
+        status, headers = answer.status, answer.headers
+        reason = answer.reason or httpx.codes.get_reason_phrase(status)
+        log_exchange(method, url, "HTTP/1.1", status, reason)
+        elapsed = timedelta(seconds=perf_counter() - start)
+
+        def response() -> httpx.Response:
+            """The `httpx.Response` the transport's `handle_async_request` would return, as httpx's client leaves it."""
+            whole = httpx.Response(
+                status,
+                headers=answer.raw_headers,
+                stream=httpx.ByteStream(body),
+                request=direct.build(kwargs, whole=True),
+                extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason.encode()},
+            )
+            whole.read()  # decodes a Content-Encoding
+            whole.elapsed = elapsed
+            return whole
+
+        json_type = headers.get("Content-Type", "").startswith("application/json")
+        if 200 <= status < 300 and json_type and "Content-Encoding" not in headers:
+            return Answer(status, headers, body, response)
+        return response()
 
     async def _save(self, path: Path | io.BytesIO, request: _Request, response: httpx.Response) -> httpx.Response:
         with _partial(path) as (sink, part):
@@ -462,7 +514,7 @@ class AsyncRunner(Runner):
     async def _attempts(self, call: Call[T], request: _Request) -> T:
         attempt = 0
         while True:
-            outcome: httpx.Response | httpx.TransportError
+            outcome: _Outcome
             try:
                 outcome = await self._send(call, request)
             except httpx.TransportError as error:

@@ -2,8 +2,9 @@
 
 httpx's own async transport spends so much CPU per request that it tops out at a few hundred calls a second with
 many requests in flight, where the same `httpx.AsyncClient` over aiohttp (the `httpx-aiohttp` transport) manages
-several times more (BENCHMARKS.md). The SDK only ever sees an `httpx.AsyncClient`, so retries, timeouts, streaming
-and masking are the same code on either transport; the one thing to align is which httpx error a failure becomes,
+several times more (BENCHMARKS.md). The SDK sees an `httpx.AsyncClient` and httpx's errors, so retries, timeouts,
+streaming and masking are the same code on either transport (a reply read whole skips httpx's request and response
+objects, see megaapi.direct, but not its errors). The one thing to align is which httpx error a failure becomes,
 since the retry policy reads it: `httpx-aiohttp` reports a server that hung up after the request as a connect
 timeout, which would make a send look safe to repeat. `aiohttp_transport` maps aiohttp's errors the way httpx's
 own transport reports the same failures.
@@ -14,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
 
 from .direct import WHOLE_BODY
+
+if TYPE_CHECKING:
+    import aiohttp
 
 _CHUNK = 16 * 1024  # as httpx-aiohttp reads
 
@@ -49,6 +53,27 @@ def _aiohttp_client_class() -> type[httpx.AsyncClient] | None:
     return Client
 
 
+class Exchanging(Protocol):
+    """The transports of the aiohttp client `async_http_client` makes (every one it uses, proxies included)."""
+
+    async def exchange(
+        self,
+        method: str,
+        url: str,
+        headers: list[tuple[str, str]],
+        data: bytes | httpx.AsyncByteStream | None,
+        timeout: dict[str, float | None],
+        *,
+        sni_hostname: str | None = None,
+    ) -> tuple[aiohttp.ClientResponse, bytes]: ...
+
+
+def made_on_aiohttp(client: httpx.AsyncClient) -> bool:
+    """Whether `client` is the aiohttp client `async_http_client` makes, whose transports are all `Exchanging`."""
+    client_class = _aiohttp_client_class()
+    return client_class is not None and isinstance(client, client_class)
+
+
 def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
     """An `httpx-aiohttp` transport whose errors are the ones httpx's own transport raises for the same failure.
 
@@ -62,7 +87,6 @@ def aiohttp_transport(*args: Any, **kwargs: Any) -> httpx.AsyncBaseTransport:
 def _transport_class() -> type[httpx.AsyncBaseTransport]:
     # Built on first use: importing aiohttp costs tens of milliseconds that the sync client should not pay.
     import aiohttp
-    import multidict
     from httpx_aiohttp import AiohttpTransport
 
     # Most specific first: the first class that matches decides.
@@ -132,58 +156,96 @@ def _transport_class() -> type[httpx.AsyncBaseTransport]:
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             # httpx-aiohttp's own method, with aiohttp's errors mapped as above, and the body read at once (no
             # stream of chunks through three layers of async generators) when the SDK says it will read it whole.
-            if not isinstance(self.client, aiohttp.ClientSession):
-                self.client = self.get_client()
-            timeout = request.extensions.get("timeout", {})
-            encoding = request.headers.encoding
-            proxy = self.proxy
+            data: bytes | httpx.AsyncByteStream | None
             try:
-                data: bytes | httpx.AsyncByteStream | None
-                try:
-                    data = request.content or None
-                except httpx.RequestNotRead:
-                    data = request.stream  # type: ignore[assignment]
-                    request.headers.pop("transfer-encoding", None)  # aiohttp chunks the body itself
-                response = await self.client.request(
-                    method=request.method,
-                    url=str(request.url),
-                    # The names as httpx's own transport sends them (aiohttp would read a mapping's lower-cased keys
-                    # one lookup each); the SDK never repeats a header.
-                    headers=multidict.CIMultiDict(
-                        [(name.decode(encoding), value.decode(encoding)) for name, value in request.headers.raw]
-                    ),
-                    data=data,
-                    allow_redirects=False,
-                    auto_decompress=False,
-                    compress=False,
-                    timeout=_client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool")),
-                    server_hostname=request.extensions.get("sni_hostname"),
-                    proxy=str(proxy.url) if proxy else None,
-                    proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
-                    proxy_headers=proxy.headers if proxy else None,
-                ).__aenter__()
-                whole = request.extensions.get(WHOLE_BODY, False)
-                stream: httpx.AsyncByteStream
-                if whole:
-                    try:
-                        stream = httpx.ByteStream(await response.read())
-                    finally:
-                        await response.__aexit__(None, None, None)
-                else:
-                    stream = _Stream(response)
-            except Exception as error:
-                replacement = mapped(error)
-                if replacement is None:
-                    raise
-                raise replacement from None
+                data = request.content or None
+            except httpx.RequestNotRead:
+                data = request.stream  # type: ignore[assignment]
+                request.headers.pop("transfer-encoding", None)  # aiohttp chunks the body itself
+            encoding = request.headers.encoding
+            # The names as httpx's own transport sends them (aiohttp would read a mapping's lower-cased keys one
+            # lookup each); the SDK never repeats a header.
+            headers = [(name.decode(encoding), value.decode(encoding)) for name, value in request.headers.raw]
+            arguments = (request.method, str(request.url), headers, data, request.extensions.get("timeout", {}))
+            sni_hostname = request.extensions.get("sni_hostname")
             extensions = {"http_version": b"HTTP/1.1"}
+            if request.extensions.get(WHOLE_BODY, False):
+                response, body = await self.exchange(*arguments, sni_hostname=sni_hostname)
+                if response.reason:
+                    extensions["reason_phrase"] = response.reason.encode()
+                answer = httpx.Response(
+                    response.status,
+                    headers=response.raw_headers,
+                    stream=httpx.ByteStream(body),
+                    request=request,
+                    extensions=extensions,
+                )
+                answer.read()  # decoded as `aread` would, without awaiting chunks that are already here
+                return answer
+            try:
+                response = await self._start(*arguments, sni_hostname=sni_hostname)
+            except Exception as error:
+                raise (mapped(error) or error) from None
             if response.reason:
                 extensions["reason_phrase"] = response.reason.encode()
-            answer = httpx.Response(
-                response.status, headers=response.raw_headers, stream=stream, request=request, extensions=extensions
+            return httpx.Response(
+                response.status,
+                headers=response.raw_headers,
+                stream=_Stream(response),
+                request=request,
+                extensions=extensions,
             )
-            if whole:
-                answer.read()  # decoded as `aread` would, without awaiting chunks that are already here
-            return answer
+
+        async def exchange(
+            self,
+            method: str,
+            url: str,
+            headers: list[tuple[str, str]],
+            data: bytes | httpx.AsyncByteStream | None,
+            timeout: dict[str, float | None],
+            *,
+            sni_hostname: str | None = None,
+        ) -> tuple[aiohttp.ClientResponse, bytes]:
+            """Send a request and read its whole answer: aiohttp's response (released) and its undecoded body.
+
+            Fails with the httpx error httpx's own transport raises for the same failure; the SDK's runner calls it
+            without building any httpx object when it will read the answer whole (megaapi.direct).
+            """
+            try:
+                response = await self._start(method, url, headers, data, timeout, sni_hostname=sni_hostname)
+                try:
+                    return response, await response.read()
+                finally:
+                    await response.__aexit__(None, None, None)
+            except Exception as error:
+                raise (mapped(error) or error) from None
+
+        async def _start(
+            self,
+            method: str,
+            url: str,
+            headers: list[tuple[str, str]],
+            data: bytes | httpx.AsyncByteStream | None,
+            timeout: dict[str, float | None],
+            *,
+            sni_hostname: str | None,
+        ) -> aiohttp.ClientResponse:
+            if not isinstance(self.client, aiohttp.ClientSession):
+                self.client = self.get_client()
+            proxy = self.proxy
+            return await self.client.request(
+                method=method,
+                url=url,
+                headers=headers,
+                data=data,
+                allow_redirects=False,
+                auto_decompress=False,
+                compress=False,
+                timeout=_client_timeout(timeout.get("connect"), timeout.get("read"), timeout.get("pool")),
+                server_hostname=sni_hostname,
+                proxy=str(proxy.url) if proxy else None,
+                proxy_auth=aiohttp.BasicAuth(*proxy.auth) if proxy and proxy.auth else None,
+                proxy_headers=proxy.headers if proxy else None,
+            ).__aenter__()
 
     return _Transport

@@ -7,6 +7,8 @@ import contextlib
 import json
 import re
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +29,22 @@ KEY, TOKEN = "megastart-TransportKey1", "transport-token-1"
 async def test_the_default_async_client_runs_on_aiohttp_when_installed() -> None:
     async with AsyncMegaApi(instance_key=KEY, token=TOKEN, base_url="http://127.0.0.1:9") as api:
         assert isinstance(api._runner.http, HttpxAiohttpClient)
+
+
+def test_the_sync_client_imports_neither_asyncio_nor_aiohttp() -> None:
+    """Failed before: the runner imported the async transports, and asyncio with them, into every process."""
+    probe = (
+        "import sys\n"
+        "from megaapi import APIConnectionError, MegaApi\n"
+        "with MegaApi(instance_key='k', token='t', base_url='http://127.0.0.1:9', max_retries=0) as api:\n"
+        "    try:\n"
+        "        api.messages.send_text('5511999999999', 'oi')\n"
+        "    except APIConnectionError:\n"
+        "        pass\n"
+        "print(sorted({'asyncio', 'aiohttp', 'httpx_aiohttp'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
