@@ -8,14 +8,14 @@ import contextlib
 import gzip
 import json
 import logging
-import threading
 import warnings
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, ClassVar
 
 import httpx
 import pytest
+from unit_http import http_server
 from unit_wire import SENT
 
 from megaapi import AsyncMegaApi, MegaApiError
@@ -49,13 +49,8 @@ class _Scripted(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Scripted)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    with http_server(_Scripted) as url:
+        yield url
 
 
 JSON = [("Content-Type", "application/json")]
