@@ -32,11 +32,20 @@ ABORT_EXTENSION = "megaapi.abort_connection"
 MAX_BODY = 16 * 1024 * 1024  # bodies above about 16 MB are reported to fail with 413
 
 
+class _JSONResponse(JSONResponse):
+    """Starlette's JSON response with its encoder made once: `json.dumps` with options makes one per call."""
+
+    _encoder = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+    def render(self, content: Any) -> bytes:
+        return self._encoder.encode(content).encode("utf-8")
+
+
 def error_response(status: int, message: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
     body: dict[str, Any] = {"error": True, "message": message}
     if status != 200:
         body["statusCode"] = status
-    return JSONResponse(body, status_code=status, headers=headers)
+    return _JSONResponse(body, status_code=status, headers=headers)
 
 
 def _bearer(header: str | None) -> str | None:
@@ -135,7 +144,7 @@ class _Endpoint:
         body, parse_error = _parse(raw) if raw else (None, None)
         if parse_error is not None:
             return error_response(400, parse_error)
-        query = dict(request.query_params)
+        query = dict(request.query_params) if request.scope.get("query_string") else {}
         error, call.query = check_request(self.operation, request.path_params, query, body, bool(raw))
         if error is not None:
             return error_response(400, error)
@@ -150,7 +159,7 @@ class _Endpoint:
             return error_response(exc.status, exc.message)
         if isinstance(result, Reply):
             return Response(result.body, media_type=result.media_type)
-        return JSONResponse(result)
+        return _JSONResponse(result)
 
 
 class _OptionalTrailingSlash:
